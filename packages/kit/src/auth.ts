@@ -1,0 +1,167 @@
+import { SignJWT, errors as joseErrors, jwtVerify } from 'jose';
+import type { Request, RequestHandler } from 'express';
+import { z } from 'zod';
+import { HttpProblem, forbidden, sendProblem } from './problem.ts';
+
+export const ROLES = ['user', 'caregiver', 'compliance', 'admin'] as const;
+export type Role = (typeof ROLES)[number];
+
+export interface AuthContext {
+  userId: string;
+  roles: Role[];
+  /** Person ids a caregiver acts for; empty for everyone else. */
+  care: string[];
+}
+
+export interface AuthSettings {
+  JWT_SECRET: string;
+  JWT_ISSUER: string;
+  JWT_AUDIENCE: string;
+}
+
+const ALGORITHM = 'HS256';
+const REALM = 'lifeline';
+/** Clocks of issuer and service drift a little; more than this is a real expiry. */
+const CLOCK_TOLERANCE_SECONDS = 5;
+
+const claimsSchema = z.object({
+  sub: z.string().min(1),
+  // Unknown roles are ignored rather than fatal so a newer issuer can add roles without locking users out.
+  roles: z
+    .array(z.string())
+    .default([])
+    .transform((rs) => rs.filter((r): r is Role => (ROLES as readonly string[]).includes(r))),
+  care: z.array(z.string().min(1)).optional().default([]),
+});
+
+function keyOf(secret: string): Uint8Array {
+  return new TextEncoder().encode(secret);
+}
+
+// A getter instead of a global Request augmentation: only code that asked for auth can read it.
+const authByRequest = new WeakMap<Request, AuthContext>();
+
+/** The verified caller of a route behind requireAuth. Calling it elsewhere is a programming error. */
+export function getAuth(req: Request): AuthContext {
+  const auth = authByRequest.get(req);
+  if (!auth) throw new Error('getAuth() called on a request that did not pass requireAuth()');
+  return auth;
+}
+
+function unauthenticated(detail: string, tokenPresent: boolean): HttpProblem {
+  // RFC 6750 §3: no error attribute when the request carried no credentials at all.
+  const challenge = tokenPresent
+    ? `Bearer realm="${REALM}", error="invalid_token", error_description="${detail}"`
+    : `Bearer realm="${REALM}"`;
+  return new HttpProblem({
+    status: 401,
+    type: 'unauthorized',
+    title: 'Unauthorized',
+    detail,
+    headers: { 'WWW-Authenticate': challenge },
+  });
+}
+
+function bearerToken(req: Request): string | undefined {
+  const header = req.get('authorization');
+  if (!header) return undefined;
+  const m = /^Bearer[ \t]+([A-Za-z0-9\-._~+/]+=*)[ \t]*$/i.exec(header);
+  return m?.[1] ?? '';
+}
+
+export interface Auth {
+  /** Verifies a raw token; throws HttpProblem 401 when it is not acceptable. */
+  verify(token: string): Promise<AuthContext>;
+  /** 401 without a valid token; 403 when roles are given and the caller has none of them. */
+  requireAuth(roles?: readonly Role[]): RequestHandler;
+}
+
+export function createAuth(settings: AuthSettings): Auth {
+  const key = keyOf(settings.JWT_SECRET);
+
+  async function verify(token: string): Promise<AuthContext> {
+    let payload: unknown;
+    try {
+      ({ payload } = await jwtVerify(token, key, {
+        algorithms: [ALGORITHM],
+        issuer: settings.JWT_ISSUER,
+        audience: settings.JWT_AUDIENCE,
+        requiredClaims: ['exp', 'sub'],
+        clockTolerance: CLOCK_TOLERANCE_SECONDS,
+      }));
+    } catch (err) {
+      if (err instanceof joseErrors.JWTExpired) throw unauthenticated('The token has expired.', true);
+      throw unauthenticated('The token is not valid.', true);
+    }
+    const claims = claimsSchema.safeParse(payload);
+    if (!claims.success) throw unauthenticated('The token claims are not valid.', true);
+    return { userId: claims.data.sub, roles: claims.data.roles, care: claims.data.care };
+  }
+
+  function requireAuth(roles?: readonly Role[]): RequestHandler {
+    return async (req, res, next) => {
+      const token = bearerToken(req);
+      if (token === undefined) {
+        sendProblem(req, res, unauthenticated('A bearer token is required.', false));
+        return;
+      }
+      if (token === '') {
+        sendProblem(req, res, unauthenticated('The Authorization header is not a bearer token.', true));
+        return;
+      }
+      let auth: AuthContext;
+      try {
+        auth = await verify(token);
+      } catch (err) {
+        if (err instanceof HttpProblem) {
+          sendProblem(req, res, err);
+          return;
+        }
+        throw err;
+      }
+      if (roles && roles.length > 0 && !auth.roles.some((r) => roles.includes(r))) {
+        sendProblem(req, res, forbidden(`This action requires one of the roles: ${roles.join(', ')}.`));
+        return;
+      }
+      authByRequest.set(req, auth);
+      next();
+    };
+  }
+
+  return { verify, requireAuth };
+}
+
+/** May the caller act on this person's records: themselves, a caregiver caring for them, or an admin. */
+export function canActFor(auth: AuthContext, personId: string): boolean {
+  if (auth.userId === personId) return true;
+  if (auth.roles.includes('admin')) return true;
+  return auth.roles.includes('caregiver') && auth.care.includes(personId);
+}
+
+export interface TokenClaims {
+  sub: string;
+  roles: readonly Role[];
+  care?: readonly string[];
+}
+
+export interface SignOptions {
+  issuer?: string;
+  audience?: string;
+  /** Lifetime from `now`; negative values mint an already expired token (tests). */
+  expiresInSeconds?: number;
+  /** Epoch milliseconds; defaults to the current time. */
+  now?: number;
+}
+
+/** Mints an HS256 token the services accept; for tests and the dev-token CLI, not for production login. */
+export async function signToken(secret: string, claims: TokenClaims, opts: SignOptions = {}): Promise<string> {
+  const nowSeconds = Math.floor((opts.now ?? Date.now()) / 1000);
+  return new SignJWT({ roles: [...claims.roles], ...(claims.care ? { care: [...claims.care] } : {}) })
+    .setProtectedHeader({ alg: ALGORITHM, typ: 'JWT' })
+    .setSubject(claims.sub)
+    .setIssuer(opts.issuer ?? 'lifeline')
+    .setAudience(opts.audience ?? 'lifeline-api')
+    .setIssuedAt(nowSeconds)
+    .setExpirationTime(nowSeconds + (opts.expiresInSeconds ?? 3600))
+    .sign(keyOf(secret));
+}

@@ -1,0 +1,92 @@
+export { ConfigError, baseConfigSchema, envBool, envInt, isSecretName, loadConfig } from './config.ts';
+export type { BaseConfig } from './config.ts';
+
+export {
+  HttpProblem,
+  PROBLEM_CONTENT_TYPE,
+  PROBLEM_TYPE_BASE,
+  badRequest,
+  conflict,
+  forbidden,
+  internalError,
+  isHttpProblem,
+  notFound,
+  payloadTooLarge,
+  preconditionFailed,
+  problemType,
+  sendProblem,
+  serviceUnavailable,
+  unauthorized,
+  unprocessable,
+  unsupportedMediaType,
+} from './problem.ts';
+export type { HttpProblemInit, ProblemDocument, ProblemOptions } from './problem.ts';
+export { errorMiddleware, notFoundHandler, toProblem, validationProblem } from './error-middleware.ts';
+export type { ValidationIssue } from './error-middleware.ts';
+
+export { LOG_LEVELS, createLogger } from './logger.ts';
+export type { LogLevel, Logger, LoggerOptions } from './logger.ts';
+export {
+  contextMiddleware,
+  currentContext,
+  currentTraceparent,
+  formatTraceparent,
+  parseTraceparent,
+  withEventContext,
+} from './context.ts';
+export type { ParsedTraceparent, RequestContext } from './context.ts';
+
+export { createMetrics, httpMetricsMiddleware, metricsHandler } from './metrics.ts';
+export type { EventOutcome, Metrics, MetricsOptions } from './metrics.ts';
+
+export { DEFAULT_CHECK_TIMEOUT_MS, evaluateReadiness, healthRouter } from './health.ts';
+export type { CheckResult, ReadinessCheck } from './health.ts';
+export { Lifecycle } from './lifecycle.ts';
+
+export { ROLES, canActFor, createAuth, getAuth, signToken } from './auth.ts';
+export type { Auth, AuthContext, AuthSettings, Role, SignOptions, TokenClaims } from './auth.ts';
+export { APP_TOKEN_HEADER, appTokenCheck, tokensEqual } from './app-token.ts';
+
+export {
+  DaprClient,
+  DaprError,
+  StateConflictError,
+  createDaprClient,
+  daprClientFromConfig,
+  sidecarReadinessCheck,
+} from './dapr-client.ts';
+export type {
+  Concurrency,
+  Consistency,
+  DaprClientOptions,
+  DeleteStateOptions,
+  InvokeOptions,
+  InvokeResult,
+  PublishOptions,
+  SaveStateOptions,
+  StateEntry,
+} from './dapr-client.ts';
+
+export { parseCloudEvent } from './cloudevent.ts';
+export type { CloudEvent } from './cloudevent.ts';
+export { createSubscriptions, topicRoute } from './subscriptions.ts';
+export type {
+  BindingHandlerContext,
+  DaprSubscription,
+  EventHandler,
+  EventHandlerContext,
+  EventSchema,
+  InputBinding,
+  Outcome,
+  RawSubscription,
+  Subscriptions,
+  SubscriptionsOptions,
+  TypedSubscription,
+} from './subscriptions.ts';
+export { daprKeyStore, keyStoreGuard, memoryKeyStore, stateStoreGuard } from './idempotency.ts';
+export type { GuardOptions, IdempotencyGuard, KeyStore } from './idempotency.ts';
+
+export { JSON_BODY_LIMIT, JSON_BODY_TYPES, createServiceApp, finalize, getLifecycle, jsonBodyParser } from './create-app.ts';
+export type { ServiceAppOptions } from './create-app.ts';
+export { runService, startServer } from './server.ts';
+export type { RunServiceOptions, RunningServer } from './server.ts';

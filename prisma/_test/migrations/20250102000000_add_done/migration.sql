@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "notes" ADD COLUMN "done" BOOLEAN NOT NULL DEFAULT false;
