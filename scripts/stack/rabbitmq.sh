@@ -44,7 +44,7 @@ rabbitmq_beam_pid() { pidfile_alive "$RMQ_DIR/beam.pid" "-home $RMQ_DIR/home"; }
 rabbitmq_pid() { rabbitmq_beam_pid || pidfile_alive "$RMQ_PIDFILE" rabbitmq-server; }
 rabbitmq_running() { rabbitmq_pid >/dev/null; }
 rabbitmq_answers() {
-  port_open "$LIFELINE_RABBITMQ_PORT" && rmqctl 20 -q await_startup --timeout 15
+  port_open "$LIFELINE_RABBITMQ_PORT" && rmqctl 20 -q await_startup --timeout 15 && port_open "$LIFELINE_RABBITMQ_MGMT_PORT"
 }
 
 rabbitmq_write_config() {
@@ -54,10 +54,13 @@ rabbitmq_write_config() {
     chmod 400 "$RMQ_DIR/home/.erlang.cookie"
   fi
   : >"$RMQ_DIR/rabbitmq-env.conf"
-  echo '[].' >"$RMQ_DIR/enabled_plugins"
+  # The management plugin serves the HTTP API scripts/provision-broker.ts declares queues through.
+  echo '[rabbitmq_management].' >"$RMQ_DIR/enabled_plugins"
   cat >"$RMQ_DIR/rabbitmq.conf" <<EOF
 # Written by scripts/stack/rabbitmq.sh on every start: edit there.
 listeners.tcp.default = 127.0.0.1:$LIFELINE_RABBITMQ_PORT
+management.tcp.ip = 127.0.0.1
+management.tcp.port = $LIFELINE_RABBITMQ_MGMT_PORT
 # guest/guest works, from loopback only (the RabbitMQ default, stated so nobody widens it by accident).
 loopback_users.guest = true
 log.console = true

@@ -23,3 +23,4 @@ export * from './events/reminders.ts';
 export * from './events/notification-events.ts';
 export * from './events/emergency-events.ts';
 export * from './events/geofence-events.ts';
+export { deadLetterTopic, subscribers, topicsConsumedBy, type SubscriberApp } from './subscribers.ts';

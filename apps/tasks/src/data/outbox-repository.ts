@@ -1,0 +1,84 @@
+import type { Prisma } from '../generated/prisma/client.ts';
+import type { Db } from './db.ts';
+
+export interface OutboxEntry {
+  /** The event id: subscribers deduplicate on it, so a re-sent row is harmless. */
+  id: string;
+  topic: string;
+  type: string;
+  /** The full contract event, exactly as it will be published. */
+  payload: unknown;
+}
+
+export interface PendingEntry extends OutboxEntry {
+  attempts: number;
+}
+
+export interface OutboxBacklog {
+  pending: number;
+  oldestPendingSeconds: number;
+}
+
+const LAST_ERROR_MAX = 2000;
+
+export async function appendToOutbox(db: Db, entry: OutboxEntry): Promise<void> {
+  await db.outboxMessage.create({
+    data: { id: entry.id, topic: entry.topic, type: entry.type, payload: entry.payload as Prisma.InputJsonValue },
+  });
+}
+
+/**
+ * Relays take turns (a transaction-scoped advisory lock per schema) so events leave in the order they were
+ * written even with several replicas; false means another replica is relaying right now.
+ */
+export async function takeRelayTurn(tx: Prisma.TransactionClient): Promise<boolean> {
+  const [row] = await tx.$queryRaw<Array<{ acquired: boolean }>>`
+    SELECT pg_try_advisory_xact_lock(72707370, hashtext(current_schema())) AS acquired`;
+  return row?.acquired === true;
+}
+
+/** Oldest pending rows first, locked until the caller's transaction ends; rows another transaction holds are skipped, never waited for or sent twice. */
+export async function claimPending(tx: Prisma.TransactionClient, limit: number): Promise<PendingEntry[]> {
+  return tx.$queryRaw<PendingEntry[]>`
+    SELECT id::text AS id, topic, type, payload, attempts
+    FROM outbox
+    WHERE published_at IS NULL
+    ORDER BY seq
+    LIMIT ${limit}
+    FOR UPDATE SKIP LOCKED`;
+}
+
+export async function markPublished(tx: Prisma.TransactionClient, ids: readonly string[]): Promise<void> {
+  if (ids.length === 0) return;
+  await tx.$executeRaw`
+    UPDATE outbox
+    SET published_at = statement_timestamp(), attempts = attempts + 1, last_error = NULL
+    WHERE id = ANY(${[...ids]}::uuid[])`;
+}
+
+export async function recordFailure(tx: Prisma.TransactionClient, id: string, error: string): Promise<void> {
+  await tx.$executeRaw`
+    UPDATE outbox SET attempts = attempts + 1, last_error = ${error.slice(0, LAST_ERROR_MAX)}
+    WHERE id = ${id}::uuid`;
+}
+
+/** Deletes at most `limit` rows published before the retention window; returns how many went. */
+export async function deletePublishedBefore(db: Db, retentionHours: number, limit: number): Promise<number> {
+  return db.$executeRaw`
+    DELETE FROM outbox
+    WHERE id IN (
+      SELECT id FROM outbox
+      WHERE published_at IS NOT NULL AND published_at < statement_timestamp() - make_interval(hours => ${retentionHours}::int)
+      ORDER BY published_at
+      LIMIT ${limit}
+    )`;
+}
+
+export async function outboxBacklog(db: Db): Promise<OutboxBacklog> {
+  const [row] = await db.$queryRaw<Array<{ pending: number; oldest: number }>>`
+    SELECT count(*)::int AS pending,
+           COALESCE(EXTRACT(EPOCH FROM statement_timestamp() - min(created_at)), 0)::float8 AS oldest
+    FROM outbox
+    WHERE published_at IS NULL`;
+  return { pending: row?.pending ?? 0, oldestPendingSeconds: row?.oldest ?? 0 };
+}

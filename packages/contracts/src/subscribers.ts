@@ -1,0 +1,23 @@
+import { topicNames, type TopicName } from './topics.ts';
+
+/**
+ * Which app consumes which topic: part of the published contract, not just of each app's code.
+ * Brokers that only keep messages for queues that already exist (RabbitMQ) are provisioned from this
+ * map before any app starts, so an event published before its subscriber ever ran is not lost; each
+ * app's tests assert that its /dapr/subscribe answer matches its entry here.
+ */
+export const subscribers = {
+  audit: [...topicNames, ...topicNames.map(deadLetterTopic)],
+  tasks: [],
+} as const satisfies Record<string, readonly string[]>;
+
+export type SubscriberApp = keyof typeof subscribers;
+
+/** Every subscription has a dead-letter topic with this name. */
+export function deadLetterTopic(topic: TopicName): `${TopicName}.dead-letter` {
+  return `${topic}.dead-letter`;
+}
+
+export function topicsConsumedBy(app: SubscriberApp): readonly string[] {
+  return subscribers[app];
+}

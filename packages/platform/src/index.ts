@@ -1,0 +1,21 @@
+export { fromRoot, repoRoot } from './repo-root.ts';
+export { adminDatabaseUrl, loadStackEnv, type StackEnv } from './stack-env.ts';
+export {
+  appById,
+  brokers,
+  componentsDir,
+  loadRunTemplate,
+  resourcesFor,
+  type AppDefinition,
+  type Broker,
+  type RunTemplate,
+} from './run-template.ts';
+export { appDatabases, appDatabaseUrl, appDbPassword, migrateAll, type AppDatabase } from './migrate-all.ts';
+export {
+  PARKED_TOPIC,
+  declaredSubscriptions,
+  provisionRabbitMq,
+  rabbitTopology,
+  type RabbitTopology,
+} from './broker-topology.ts';
+export { provisionBroker } from './provision.ts';
