@@ -143,7 +143,7 @@ describe(`platform on ${broker}`, { timeout: 300_000 }, () => {
 
   test('when the subscription route is called without the app API token, then it is refused and nothing is stored', async () => {
     const event = { specversion: '1.0', id: randomUUID(), source: 'intruder', type: 'task.created', datacontenttype: 'application/json', data: {} };
-    for (const headers of [{}, { 'dapr-api-token': 'wrong-token' }]) {
+    for (const headers of [{}, { 'dapr-api-token': 'wrong-token' }] as Record<string, string>[]) {
       const res = await fetch(platform.appUrl('audit', '/events/task-events'), {
         method: 'POST',
         headers: { 'content-type': 'application/cloudevents+json', ...headers },

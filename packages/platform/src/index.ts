@@ -19,3 +19,5 @@ export {
   type RabbitTopology,
 } from './broker-topology.ts';
 export { provisionBroker } from './provision.ts';
+export { renderGatewayConfig } from './gateway-config.ts';
+export { renderRunFile } from './run-file.ts';

@@ -1,0 +1,47 @@
+import { ConfigError, createLogger, createMetrics, daprClientFromConfig, runService, startServer } from '@lifeline/kit';
+import { createPrismaClient, disconnect } from '@lifeline/db';
+import { createApp } from './app.ts';
+import { loadTasksConfig } from './config.ts';
+import { PrismaClient } from './generated/prisma/client.ts';
+
+function configOrExit() {
+  try {
+    return loadTasksConfig();
+  } catch (err) {
+    // The message lists every bad variable; a stack trace would only bury it.
+    if (!(err instanceof ConfigError)) throw err;
+    process.stderr.write(`tasks: ${err.message}\n`);
+    process.exit(1);
+  }
+}
+
+const config = configOrExit();
+const logger = createLogger({ appId: config.APP_ID, level: config.LOG_LEVEL });
+const metrics = createMetrics({ appId: config.APP_ID });
+const dapr = daprClientFromConfig(config, { metrics, logger });
+const prisma = createPrismaClient(PrismaClient, {
+  connectionString: config.DATABASE_URL,
+  schema: config.DB_SCHEMA,
+  poolMax: config.DB_POOL_MAX,
+  applicationName: config.APP_ID,
+  onPoolError: (err) => logger.warn({ err }, 'idle database connection failed; the pool replaces it'),
+});
+
+await runService({
+  logger,
+  shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
+  start: async () => {
+    const { app, relay } = createApp({ config, prisma, dapr, logger, metrics });
+    const server = await startServer(app, config.APP_PORT);
+    relay.start();
+    return {
+      // Requests drain first (their commits still wake the relay); then the relay finishes its batch.
+      close: async (timeoutMs?: number) => {
+        const drained = await server.close(timeoutMs);
+        await relay.stop();
+        return drained;
+      },
+    };
+  },
+  stop: () => disconnect(prisma),
+});

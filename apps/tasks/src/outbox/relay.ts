@@ -1,0 +1,222 @@
+import { withEventContext, type DaprClient, type Logger } from '@lifeline/kit';
+import type { PrismaClient } from '../data/db.ts';
+import {
+  claimPending,
+  deletePublishedBefore,
+  markPublished,
+  recordFailure,
+  takeRelayTurn,
+  type PendingEntry,
+} from '../data/outbox-repository.ts';
+import { backoffDelay } from './backoff.ts';
+import type { OutboxMetrics } from './outbox-metrics.ts';
+
+export interface RelayOptions {
+  prisma: PrismaClient;
+  dapr: Pick<DaprClient, 'publish'>;
+  logger: Logger;
+  metrics?: OutboxMetrics;
+  /** CloudEvent source when an outbox payload does not name one. */
+  source: string;
+  pollMs: number;
+  batchSize: number;
+  retentionHours: number;
+  maxBackoffMs?: number;
+  cleanupIntervalMs?: number;
+}
+
+export interface RelayFailure {
+  id: string;
+  topic: string;
+  type: string;
+  attempts: number;
+  error: string;
+}
+
+export interface BatchResult {
+  published: number;
+  /** Set when the sidecar refused an event; the rest of the batch waits behind it. */
+  failure?: RelayFailure;
+  /** Another replica holds the relay turn. */
+  busy: boolean;
+}
+
+// The batch holds its row locks while it publishes; the budget keeps it well inside the transaction timeout
+// (each publish is itself bounded by the sidecar client's timeout).
+const BATCH_BUDGET_MS = 20_000;
+const TRANSACTION_TIMEOUT_MS = 60_000;
+const DELETE_CHUNK = 1000;
+
+function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+function envelopeField(payload: unknown, field: 'source' | 'traceparent'): string | undefined {
+  if (typeof payload !== 'object' || payload === null) return undefined;
+  const value = (payload as Record<string, unknown>)[field];
+  return typeof value === 'string' ? value : undefined;
+}
+
+/**
+ * Publishes outbox rows through the sidecar in write order and marks them only once the sidecar accepted
+ * them. Delivery is at least once: a crash between the sidecar's acceptance and the commit re-sends the
+ * row, and subscribers deduplicate on the event id.
+ */
+export class OutboxRelay {
+  readonly #opts: Required<Omit<RelayOptions, 'metrics'>> & Pick<RelayOptions, 'metrics'>;
+  #running = false;
+  #loop: Promise<void> | undefined;
+  #wakePending = false;
+  #sleeper: { done: () => void; wakeable: boolean } | undefined;
+  #failures = 0;
+  #lastCleanup = 0;
+
+  constructor(opts: RelayOptions) {
+    this.#opts = { maxBackoffMs: 30_000, cleanupIntervalMs: 10 * 60_000, ...opts };
+  }
+
+  get running(): boolean {
+    return this.#running;
+  }
+
+  start(): void {
+    if (this.#running) return;
+    this.#running = true;
+    this.#loop = this.#run();
+  }
+
+  /** A local transaction committed outbox rows: publish now instead of at the next poll (unless backing off). */
+  wake(): void {
+    if (this.#sleeper?.wakeable) this.#sleeper.done();
+    else this.#wakePending = true;
+  }
+
+  /** Lets the batch in flight finish (publishing and marking it), then stops. */
+  async stop(): Promise<void> {
+    this.#running = false;
+    this.#sleeper?.done();
+    await this.#loop;
+    this.#loop = undefined;
+  }
+
+  async #run(): Promise<void> {
+    this.#opts.logger.info({ pollMs: this.#opts.pollMs, batchSize: this.#opts.batchSize }, 'outbox relay started');
+    while (this.#running) {
+      const delay = await this.#round();
+      if (!this.#running) break;
+      await this.#pause(delay, this.#failures === 0);
+    }
+    this.#opts.logger.info('outbox relay stopped');
+  }
+
+  /** One batch plus housekeeping; returns how long to wait before the next one. */
+  async #round(): Promise<number> {
+    const { logger, metrics, pollMs, batchSize, maxBackoffMs } = this.#opts;
+    this.#wakePending = false;
+    let result: BatchResult;
+    try {
+      result = await this.publishBatch();
+    } catch (err) {
+      this.#failures++;
+      const retryInMs = backoffDelay(this.#failures, pollMs, maxBackoffMs);
+      metrics?.relayFailures.inc({ reason: 'database' });
+      logger.warn({ err, failures: this.#failures, retryInMs }, 'outbox relay could not read or mark the outbox; retrying');
+      return retryInMs;
+    }
+    if (result.failure) {
+      this.#failures++;
+      const retryInMs = backoffDelay(this.#failures, pollMs, maxBackoffMs);
+      metrics?.relayFailures.inc({ reason: 'publish' });
+      logger.warn(
+        { ...result.failure, publishedBeforeFailure: result.published, failures: this.#failures, retryInMs },
+        'sidecar did not accept an outbox event; it stays pending and is retried',
+      );
+      return retryInMs;
+    }
+    if (this.#failures > 0) logger.info({ failuresBefore: this.#failures }, 'outbox relay recovered');
+    this.#failures = 0;
+    await this.#cleanupIfDue();
+    // A full batch means more rows are probably waiting.
+    return result.published === batchSize ? 0 : pollMs;
+  }
+
+  /** Claims up to one batch of pending rows and publishes them in order. Exposed for tests and tools. */
+  async publishBatch(): Promise<BatchResult> {
+    const { prisma, batchSize } = this.#opts;
+    return prisma.$transaction(
+      async (tx) => {
+        if (!(await takeRelayTurn(tx))) return { published: 0, busy: true };
+        const rows = await claimPending(tx, batchSize);
+        const published: string[] = [];
+        const deadline = Date.now() + BATCH_BUDGET_MS;
+        let failure: RelayFailure | undefined;
+        for (const row of rows) {
+          if (Date.now() > deadline) break;
+          try {
+            await this.#publish(row);
+            published.push(row.id);
+          } catch (err) {
+            const error = errorText(err);
+            await recordFailure(tx, row.id, error);
+            failure = { id: row.id, topic: row.topic, type: row.type, attempts: row.attempts + 1, error };
+            // Later rows may be later states of the same task: they wait rather than overtake.
+            break;
+          }
+        }
+        await markPublished(tx, published);
+        return { published: published.length, busy: false, ...(failure ? { failure } : {}) };
+      },
+      { timeout: TRANSACTION_TIMEOUT_MS, maxWait: 5_000 },
+    );
+  }
+
+  async #publish(row: PendingEntry): Promise<void> {
+    const traceparent = envelopeField(row.payload, 'traceparent');
+    const source = envelopeField(row.payload, 'source') ?? this.#opts.source;
+    await withEventContext({ eventId: row.id, traceparent }, () =>
+      this.#opts.dapr.publish(row.topic, row.payload, {
+        id: row.id,
+        type: row.type,
+        source,
+        ...(traceparent !== undefined ? { traceparent } : {}),
+      }),
+    );
+  }
+
+  async #cleanupIfDue(): Promise<void> {
+    const { prisma, logger, retentionHours, cleanupIntervalMs } = this.#opts;
+    const now = Date.now();
+    if (now - this.#lastCleanup < cleanupIntervalMs) return;
+    this.#lastCleanup = now;
+    try {
+      let deleted = 0;
+      for (;;) {
+        const n = await deletePublishedBefore(prisma, retentionHours, DELETE_CHUNK);
+        deleted += n;
+        if (n < DELETE_CHUNK || !this.#running) break;
+      }
+      if (deleted > 0) logger.info({ deleted, retentionHours }, 'deleted published outbox rows past retention');
+    } catch (err) {
+      logger.warn({ err }, 'outbox retention cleanup failed; will try again later');
+    }
+  }
+
+  #pause(ms: number, wakeable: boolean): Promise<void> {
+    if (ms <= 0) return Promise.resolve();
+    if (wakeable && this.#wakePending) {
+      this.#wakePending = false;
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.#sleeper = undefined;
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      // The relay alone never keeps a process alive; the HTTP server does that in a running service.
+      timer.unref();
+      this.#sleeper = { done, wakeable };
+    });
+  }
+}
