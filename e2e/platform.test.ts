@@ -98,10 +98,11 @@ describe(`platform on ${broker}`, { timeout: 300_000 }, () => {
     const dead = await waitUntil('dead-letter record', async () => {
       const res = await fetch(platform.appUrl('audit', '/audit/dead-letters?topic=task-events.dead-letter&limit=1000'), { headers: json(complianceToken) });
       assert.equal(res.status, 200, await res.clone().text());
-      const { items } = (await res.json()) as { items: { cloudEventId: string; topic: string }[] };
+      const { items } = (await res.json()) as { items: { cloudEventId: string; topic: string; deadLetterTopic: string }[] };
       return items.find((i) => i.cloudEventId === cloudEventId);
     }, 90_000, 500);
-    assert.equal(dead.topic, 'task-events.dead-letter');
+    assert.equal(dead.topic, 'task-events');
+    assert.equal(dead.deadLetterTopic, 'task-events.dead-letter');
     assert.deepEqual(await auditOf(subject), []);
   });
 

@@ -127,8 +127,9 @@ export class OutboxRelay {
       this.#failures++;
       const retryInMs = backoffDelay(this.#failures, pollMs, maxBackoffMs);
       metrics?.relayFailures.inc({ reason: 'publish' });
+      const { id: eventId, ...failure } = result.failure;
       logger.warn(
-        { ...result.failure, publishedBeforeFailure: result.published, failures: this.#failures, retryInMs },
+        { eventId, ...failure, publishedBeforeFailure: result.published, failures: this.#failures, retryInMs },
         'sidecar did not accept an outbox event; it stays pending and is retried',
       );
       return retryInMs;

@@ -71,6 +71,10 @@ BEGIN
     RAISE NOTICE 'audit_events: TimescaleDB hypertable (7-day chunks, compression after 30 days, retention 2555 days)';
   ELSE
     EXECUTE 'CREATE TABLE "audit_events" ' || columns || ' PARTITION BY RANGE ("occurred_at")';
+    -- Statement-level TRUNCATE triggers are not cloned onto partitions: each partition gets its own
+    -- (see ensure_audit_partitions). TimescaleDB manages its chunks itself, so only this path has them.
+    CREATE TRIGGER "audit_events_no_truncate" BEFORE TRUNCATE ON "audit_events"
+      FOR EACH STATEMENT EXECUTE FUNCTION "reject_audit_change"();
     -- Catches whatever falls outside the monthly partitions (late, far-past or far-future events): never lost.
     CREATE TABLE "audit_events_default" PARTITION OF "audit_events" DEFAULT;
     CREATE TRIGGER "audit_events_no_truncate" BEFORE TRUNCATE ON "audit_events_default"
@@ -80,14 +84,10 @@ BEGIN
 END
 $$;
 
--- Row triggers are cloned onto every partition; statement-level TRUNCATE triggers are not, so each
--- partition gets its own (see ensure_audit_partitions).
+-- Row triggers are cloned onto every partition (and chunk).
 CREATE TRIGGER "audit_events_append_only"
   BEFORE UPDATE OR DELETE ON "audit_events"
   FOR EACH ROW EXECUTE FUNCTION "reject_audit_change"();
-CREATE TRIGGER "audit_events_no_truncate"
-  BEFORE TRUNCATE ON "audit_events"
-  FOR EACH STATEMENT EXECUTE FUNCTION "reject_audit_change"();
 
 -- GET /audit: one entity's history, oldest first, keyset-paged on (occurred_at, event_id).
 CREATE INDEX "audit_events_entity_idx" ON "audit_events" ("entity_type", "entity_id", "occurred_at", "event_id");
@@ -114,6 +114,8 @@ BEGIN
   IF (SELECT relkind FROM pg_class WHERE oid = 'audit_events'::regclass) <> 'p' THEN
     RETURN 0;
   END IF;
+  -- Every replica ensures at start: one at a time, so they do not race to create the same partition.
+  PERFORM pg_advisory_xact_lock(hashtext('ensure_audit_partitions:' || current_schema()));
 
   FOR i IN 0..months_ahead LOOP
     lo := (first_month + make_interval(months => i)) AT TIME ZONE 'UTC';

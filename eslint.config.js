@@ -1,8 +1,8 @@
-// Type-aware lint for the kit; the floating-promise and misused-promise rules catch lost awaits in handlers.
+// Type-aware lint for every workspace; the floating-promise and misused-promise rules catch lost awaits in handlers.
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules'] },
+  { ignores: ['**/node_modules', '**/src/generated', '**/test/generated', 'docker', 'charts'] },
   ...tseslint.configs.recommendedTypeChecked,
   {
     languageOptions: {

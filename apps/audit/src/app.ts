@@ -1,0 +1,53 @@
+import type { Express } from 'express';
+import {
+  createAuth,
+  createServiceApp,
+  finalize,
+  sidecarReadinessCheck,
+  type DaprClient,
+  type Logger,
+  type Metrics,
+  type Subscriptions,
+} from '@lifeline/kit';
+import { databaseReady } from '@lifeline/db';
+import type { AuditConfig } from './config.ts';
+import type { PrismaClient } from './data/db.ts';
+import { auditRoutes } from './http/audit-routes.ts';
+import { auditSubscriptions } from './subscriptions/audit-subscriptions.ts';
+
+export interface AppDeps {
+  config: AuditConfig;
+  prisma: PrismaClient;
+  dapr: DaprClient;
+  logger: Logger;
+  metrics: Metrics;
+}
+
+export interface AuditApp {
+  app: Express;
+  /** What GET /dapr/subscribe answers; exposed so tests can hold it against the published contract. */
+  subscriptions: Subscriptions;
+}
+
+export function createApp(deps: AppDeps): AuditApp {
+  const { config, prisma, dapr, logger, metrics } = deps;
+  const app = createServiceApp({
+    config,
+    logger,
+    metrics,
+    readiness: [
+      sidecarReadinessCheck(dapr),
+      {
+        name: 'database',
+        check: async () => {
+          if (!(await databaseReady(prisma))) throw new Error('database not reachable');
+        },
+      },
+    ],
+  });
+  const subscriptions = auditSubscriptions({ db: prisma, pubsubName: config.PUBSUB_NAME, logger, metrics });
+  subscriptions.mount(app);
+  app.use(auditRoutes({ auth: createAuth(config), db: prisma }));
+  finalize(app);
+  return { app, subscriptions };
+}

@@ -1,0 +1,27 @@
+import { z } from 'zod';
+import { envInt, loadConfig } from '@lifeline/kit';
+
+export const auditConfigShape = {
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'expected a postgres:// connection URL')
+    // @lifeline/db sets search_path through the connection options; an options= parameter would replace it.
+    .refine((url) => !/[?&]options=/i.test(url), 'must not carry an options= parameter (the app sets search_path itself)'),
+  DB_SCHEMA: z
+    .string()
+    .regex(/^[a-z_][a-z0-9_]{0,62}$/, 'expected a lowercase Postgres schema name')
+    .default('audit'),
+  DB_POOL_MAX: envInt(1, 200).default(10),
+  /** Monthly partitions kept ready beyond the current month (plain-Postgres storage; ensured at start). */
+  PARTITION_MONTHS_AHEAD: envInt(0, 36).default(3),
+  /** How long the trail is kept (2555 days is about seven years); applied by the storage maintenance job. */
+  RETENTION_DAYS: envInt(1, 36_500).default(2555),
+  /** Age after which TimescaleDB chunks are compressed; applied by the storage maintenance job. */
+  COMPRESSION_DAYS: envInt(1, 3650).default(30),
+};
+
+export type AuditConfig = ReturnType<typeof loadAuditConfig>;
+
+export function loadAuditConfig(env: Record<string, string | undefined> = process.env) {
+  return loadConfig(auditConfigShape, env);
+}

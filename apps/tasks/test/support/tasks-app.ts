@@ -1,0 +1,86 @@
+import { createDaprClient, createLogger, createMetrics, signToken, startServer, type Metrics, type Role } from '@lifeline/kit';
+import { createPrismaClient } from '@lifeline/db';
+import { createApp } from '../../src/app.ts';
+import { loadTasksConfig } from '../../src/config.ts';
+import type { PrismaClient } from '../../src/data/db.ts';
+import { PrismaClient as GeneratedPrismaClient } from '../../src/generated/prisma/client.ts';
+import type { OutboxRelay } from '../../src/outbox/relay.ts';
+import { appUrl } from './database.ts';
+
+export const JWT_SECRET = 'test-secret-that-is-at-least-32-characters-long';
+
+export interface StartOptions {
+  schema: string;
+  /** Where the app finds its "sidecar": a recorder or a closed port. */
+  daprPort: number;
+  startRelay?: boolean;
+  env?: Record<string, string>;
+}
+
+export interface RunningTasksApp {
+  url: string;
+  prisma: PrismaClient;
+  relay: OutboxRelay;
+  metrics: Metrics;
+  close(): Promise<void>;
+}
+
+export async function startTasksApp(opts: StartOptions): Promise<RunningTasksApp> {
+  const config = loadTasksConfig({
+    APP_ID: 'tasks',
+    JWT_SECRET,
+    DATABASE_URL: appUrl(),
+    DB_SCHEMA: opts.schema,
+    DB_POOL_MAX: '4',
+    DAPR_HTTP_PORT: String(opts.daprPort),
+    OUTBOX_POLL_MS: '50',
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    ...opts.env,
+  });
+  const logger = createLogger({ appId: config.APP_ID, level: config.LOG_LEVEL });
+  const metrics = createMetrics({ appId: config.APP_ID, defaultMetrics: false });
+  const dapr = createDaprClient({
+    host: config.DAPR_HOST,
+    httpPort: config.DAPR_HTTP_PORT,
+    pubsubName: config.PUBSUB_NAME,
+    stateStoreName: config.STATESTORE_NAME,
+    timeoutMs: 1000,
+    metrics,
+    logger,
+  });
+  const prisma = createPrismaClient(GeneratedPrismaClient, { connectionString: config.DATABASE_URL, schema: config.DB_SCHEMA, poolMax: config.DB_POOL_MAX });
+  const { app, relay } = createApp({ config, prisma, dapr, logger, metrics });
+  const server = await startServer(app, 0, '127.0.0.1');
+  if (opts.startRelay) relay.start();
+  return {
+    url: server.url,
+    prisma,
+    relay,
+    metrics,
+    async close() {
+      await server.close(2000);
+      await relay.stop();
+      await prisma.$disconnect();
+    },
+  };
+}
+
+export async function bearer(sub: string, roles: Role[] = ['user'], care?: string[]): Promise<string> {
+  return `Bearer ${await signToken(JWT_SECRET, { sub, roles, ...(care ? { care } : {}) })}`;
+}
+
+export async function postTask(url: string, authorization: string | undefined, body: unknown, headers: Record<string, string> = {}): Promise<Response> {
+  return fetch(`${url}/tasks`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      ...(authorization ? { authorization } : {}),
+      ...headers,
+    },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
+}
+
+export async function getTaskById(url: string, authorization: string | undefined, id: string): Promise<Response> {
+  return fetch(`${url}/tasks/${id}`, { headers: authorization ? { authorization } : {} });
+}
