@@ -1,0 +1,280 @@
+// charts/lifeline rendered by a real helm (built from its Go module by scripts/install/helm.sh) for each
+// broker, checked against dapr.yaml (app ids and ports) and components/dapr (Dapr settings).
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import path from 'node:path';
+import { before, describe, test } from 'node:test';
+import { parse, parseAllDocuments } from 'yaml';
+import { appDatabases } from '../src/migrate-all.ts';
+import { fromRoot } from '../src/repo-root.ts';
+import { brokers, loadRunTemplate } from '../src/run-template.ts';
+
+type Dict = Record<string, unknown>;
+interface Manifest {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; annotations?: Record<string, string>; labels?: Record<string, string> };
+  spec?: Dict & { metadata?: { name: string; value?: unknown; secretKeyRef?: { name: string; key: string } }[] };
+  data?: Record<string, string>;
+  stringData?: Record<string, string>;
+  [key: string]: unknown;
+}
+interface Container {
+  name: string;
+  image: string;
+  command?: string[];
+  ports?: { containerPort: number }[];
+  env?: { name: string; value?: string; valueFrom?: { secretKeyRef?: { name: string; key: string } } }[];
+  readinessProbe?: { httpGet?: { path: string } };
+  livenessProbe?: { httpGet?: { path: string } };
+  resources?: Dict;
+  securityContext?: Dict;
+}
+
+const CHART = fromRoot('charts/lifeline');
+const template = loadRunTemplate();
+const REQUIRED = ['--set', 'jwt.secret=0123456789abcdef0123456789abcdef', '--set', 'database.admin.password=admin-password'];
+const CONNECTION_FIELDS = new Set(['redisHost', 'brokers', 'connectionString', 'host', 'redisPassword']);
+
+/** The helm scripts/install/helm.sh builds and caches (same cache rules as scripts/lib/common.sh). */
+function helmPath(): string {
+  const version = /^HELM_VERSION=(\S+)/m.exec(readFileSync(fromRoot('scripts/install/helm.sh'), 'utf8'))?.[1];
+  assert.ok(version, 'no HELM_VERSION in scripts/install/helm.sh');
+  const cache = process.env.LIFELINE_CACHE ?? path.join(process.env.XDG_CACHE_HOME ?? path.join(homedir(), '.cache'), 'lifeline');
+  return path.join(cache, 'helm', version, 'helm');
+}
+
+let helm = '';
+function run(args: string[]): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(helm, args, { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  if (r.error) throw r.error;
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+function render(args: string[] = []): Manifest[] {
+  const r = run(['template', 'lifeline', CHART, '--namespace', 'lifeline', ...REQUIRED, ...args]);
+  assert.equal(r.status, 0, `helm template ${args.join(' ')} failed:\n${r.stderr}`);
+  return parseAllDocuments(r.stdout)
+    .map((d) => {
+      assert.deepEqual(d.errors, [], `invalid YAML in rendered manifests: ${d.errors.join('; ')}`);
+      return d.toJS() as Manifest | null;
+    })
+    .filter((m): m is Manifest => m !== null);
+}
+
+const ofKind = (docs: Manifest[], kind: string) => docs.filter((d) => d.kind === kind);
+function one(docs: Manifest[], kind: string, name: string): Manifest {
+  const found = docs.filter((d) => d.kind === kind && d.metadata.name === name);
+  assert.equal(found.length, 1, `expected one ${kind} ${name}, found ${found.length}`);
+  return found[0]!;
+}
+
+function podOf(deployment: Manifest): { annotations: Record<string, string>; spec: { containers: Container[]; securityContext?: Dict; serviceAccountName?: string } } {
+  const t = (deployment.spec as { template: { metadata: { annotations: Record<string, string> }; spec: { containers: Container[] } } }).template;
+  return { annotations: t.metadata.annotations, spec: t.spec };
+}
+
+function secretValue(docs: Manifest[], name: string, key: string): string {
+  const s = one(docs, 'Secret', name);
+  if (s.stringData?.[key] !== undefined) return s.stringData[key]!;
+  const b64 = s.data?.[key];
+  assert.ok(b64 !== undefined, `Secret ${name} has no key ${key}`);
+  return Buffer.from(b64, 'base64').toString('utf8');
+}
+
+function originalDoc(rel: string): Manifest {
+  return parse(readFileSync(fromRoot('components/dapr', rel), 'utf8')) as Manifest;
+}
+
+/** Component metadata as name -> value, without the fields that locate a server. */
+function settings(doc: Manifest): Record<string, unknown> {
+  return Object.fromEntries((doc.spec?.metadata ?? []).filter((m) => !CONNECTION_FIELDS.has(m.name)).map((m) => [m.name, String(m.value)]));
+}
+
+before(() => {
+  helm = helmPath();
+  if (!existsSync(helm)) {
+    // First run on a fresh machine: build it (a few minutes); later runs find it cached.
+    const r = spawnSync('bash', [fromRoot('scripts/install/helm.sh')], { encoding: 'utf8', timeout: 15 * 60_000 });
+    assert.equal(r.status, 0, `scripts/install/helm.sh failed:\n${r.stdout}\n${r.stderr}`);
+  }
+  assert.ok(existsSync(helm), `no helm at ${helm}`);
+});
+
+test('when values.yaml lists apps, then they are exactly the apps of dapr.yaml with the same ports', () => {
+  const values = parse(readFileSync(path.join(CHART, 'values.yaml'), 'utf8')) as { apps: Record<string, { port: number }>; broker: { type: string } };
+  assert.deepEqual(Object.keys(values.apps).sort(), template.apps.map((a) => a.appId).sort(), 'values.yaml apps vs dapr.yaml apps');
+  for (const app of template.apps) assert.equal(values.apps[app.appId]?.port, app.appPort, `values.yaml apps.${app.appId}.port vs dapr.yaml appPort`);
+  assert.ok((brokers as readonly string[]).includes(values.broker.type));
+  const chart = parse(readFileSync(path.join(CHART, 'Chart.yaml'), 'utf8')) as Dict;
+  assert.equal(chart.apiVersion, 'v2');
+  assert.equal(chart.name, 'lifeline');
+  // files/dapr is a link to components/dapr, so the chart ships the very files dapr run loads.
+  assert.deepEqual(readdirSync(path.join(CHART, 'files/dapr')).sort(), readdirSync(fromRoot('components/dapr')).sort());
+});
+
+for (const broker of brokers) {
+  describe(`when the chart is rendered with broker.type=${broker}`, () => {
+    let docs: Manifest[] = [];
+    before(() => {
+      docs = render(['--set', `broker.type=${broker}`]);
+    });
+
+    test('then helm lint passes', () => {
+      const r = run(['lint', CHART, '--strict', ...REQUIRED, '--set', `broker.type=${broker}`]);
+      assert.equal(r.status, 0, `helm lint failed:\n${r.stdout}\n${r.stderr}`);
+    });
+
+    test('then every app of dapr.yaml has a Deployment with Dapr annotations matching dapr.yaml', () => {
+      const config = one(docs, 'Configuration', originalDoc('common/configuration.yaml').metadata.name);
+      const deployments = ofKind(docs, 'Deployment');
+      assert.equal(deployments.length, template.apps.length, 'one Deployment per app');
+      for (const app of template.apps) {
+        const matches = deployments.filter((d) => podOf(d).annotations['dapr.io/app-id'] === app.appId);
+        assert.equal(matches.length, 1, `Deployments with dapr.io/app-id=${app.appId}`);
+        const { annotations: a, spec } = podOf(matches[0]!);
+        assert.equal(a['dapr.io/enabled'], 'true');
+        assert.equal(a['dapr.io/app-port'], String(app.appPort), `${app.appId}: dapr.io/app-port vs dapr.yaml`);
+        assert.equal(a['dapr.io/app-protocol'], 'http');
+        assert.equal(a['dapr.io/config'], config.metadata.name);
+        assert.equal(a['dapr.io/enable-app-health-check'], 'true');
+        assert.equal(a['dapr.io/app-health-check-path'], '/health/live');
+        for (const ann of ['dapr.io/api-token-secret', 'dapr.io/app-token-secret']) {
+          assert.ok(secretValue(docs, a[ann]!, 'token').length >= 32, `${app.appId}: ${ann} must name a rendered Secret with a "token"`);
+        }
+        const [c] = spec.containers;
+        assert.ok(c && spec.containers.length === 1, `${app.appId}: one app container (daprd is injected)`);
+        assert.equal(c.ports?.[0]?.containerPort, app.appPort);
+        assert.equal(c.readinessProbe?.httpGet?.path, '/health/ready');
+        assert.equal(c.livenessProbe?.httpGet?.path, '/health/live');
+        assert.ok(c.resources && Object.keys(c.resources).length > 0, `${app.appId}: resources`);
+        assert.equal((spec.securityContext as Dict | undefined)?.runAsNonRoot, true, `${app.appId}: runAsNonRoot`);
+        assert.equal(c.securityContext?.allowPrivilegeEscalation, false);
+        const env = new Map((c.env ?? []).map((e) => [e.name, e]));
+        assert.equal(env.get('APP_ID')?.value, app.appId);
+        assert.equal(env.get('APP_PORT')?.value, String(app.appPort));
+        for (const name of ['JWT_ISSUER', 'JWT_AUDIENCE', 'LOG_LEVEL']) assert.ok(env.get(name)?.value, `${app.appId}: ${name}`);
+        // The app authenticates with the very tokens the sidecar is given.
+        assert.equal(env.get('DAPR_API_TOKEN')?.valueFrom?.secretKeyRef?.name, a['dapr.io/api-token-secret']);
+        assert.equal(env.get('APP_API_TOKEN')?.valueFrom?.secretKeyRef?.name, a['dapr.io/app-token-secret']);
+        const jwt = env.get('JWT_SECRET')?.valueFrom?.secretKeyRef;
+        assert.ok(jwt && secretValue(docs, jwt.name, jwt.key).length >= 32, `${app.appId}: JWT_SECRET from a Secret of >= 32 characters`);
+        const dbRef = env.get('DATABASE_URL')?.valueFrom?.secretKeyRef;
+        assert.ok(dbRef, `${app.appId}: DATABASE_URL from a Secret`);
+        const url = new URL(secretValue(docs, dbRef.name, dbRef.key));
+        assert.equal(decodeURIComponent(url.username), `${app.appId}_app`);
+        assert.equal(decodeURIComponent(url.password), secretValue(docs, dbRef.name, `${app.appId}-db-password`), `${app.appId}: URL password vs the one migrations set`);
+        assert.ok(one(docs, 'Service', matches[0]!.metadata.name), `${app.appId}: Service`);
+        assert.ok(one(docs, 'PodDisruptionBudget', matches[0]!.metadata.name), `${app.appId}: PodDisruptionBudget`);
+      }
+    });
+
+    test(`then exactly one pubsub Component of type pubsub.${broker} carries the settings of components/dapr/${broker}/pubsub.yaml`, () => {
+      const original = originalDoc(`${broker}/pubsub.yaml`);
+      const pubsubs = ofKind(docs, 'Component').filter((c) => String((c.spec as Dict).type).startsWith('pubsub.'));
+      assert.equal(pubsubs.length, 1, `pubsub Components: ${pubsubs.map((p) => (p.spec as Dict).type).join(', ')}`);
+      const [pubsub] = pubsubs;
+      assert.equal(pubsub!.metadata.name, 'pubsub');
+      assert.equal(pubsub!.apiVersion, 'dapr.io/v1alpha1');
+      assert.equal((pubsub!.spec as Dict).type, `pubsub.${broker}`);
+      assert.deepEqual(settings(pubsub!), settings(original), 'loss-preventing settings differ from the component folder');
+      const originalFields = (original.spec?.metadata ?? []).filter((m) => CONNECTION_FIELDS.has(m.name)).map((m) => m.name);
+      for (const field of originalFields) assert.ok(pubsub!.spec?.metadata?.some((m) => m.name === field), `pubsub lacks ${field}`);
+    });
+
+    test('then the common components, Configuration and Resiliency are those of components/dapr/common', () => {
+      for (const file of readdirSync(fromRoot('components/dapr/common')).filter((f) => f.endsWith('.yaml'))) {
+        const original = originalDoc(`common/${file}`);
+        const rendered = one(docs, original.kind, original.metadata.name);
+        assert.equal(rendered.apiVersion, original.apiVersion);
+        // Created before the apps: sidecars read components and configuration once, at start.
+        assert.match(rendered.metadata.annotations?.['helm.sh/hook'] ?? '', /pre-install/, `${file}: created before the apps`);
+        if (original.kind !== 'Component') {
+          assert.deepEqual(rendered.spec, original.spec, `${file}: spec differs`);
+        } else if (String((original.spec as Dict).type).startsWith('secretstores.')) {
+          assert.equal((rendered.spec as Dict).type, 'secretstores.kubernetes', `${file}: the chart reads Kubernetes secrets`);
+        } else {
+          assert.equal((rendered.spec as Dict).type, (original.spec as Dict).type);
+          assert.deepEqual(settings(rendered), settings(original), `${file}: settings differ`);
+        }
+      }
+    });
+
+    test('then nothing points at the local stack\'s loopback addresses', () => {
+      const text = JSON.stringify(docs);
+      assert.doesNotMatch(text, /127\.0\.0\.1|localhost/);
+    });
+
+    test('then migrations run as a pre-install/pre-upgrade hook with every app\'s role password', () => {
+      const job = one(docs, 'Job', 'lifeline-migrate');
+      assert.match(job.metadata.annotations?.['helm.sh/hook'] ?? '', /^pre-install,pre-upgrade$/);
+      const secretWeight = Number(one(docs, 'Secret', 'lifeline-secrets').metadata.annotations?.['helm.sh/hook-weight']);
+      assert.ok(secretWeight < Number(job.metadata.annotations?.['helm.sh/hook-weight']), 'the Secret hook runs before the Job');
+      const [c] = (job.spec as { template: { spec: { containers: Container[] } } }).template.spec.containers;
+      assert.deepEqual(c!.command, ['node', '--import', 'tsx', 'packages/platform/src/cli/migrate.ts']);
+      assert.match(c!.image, /\/migrate:/);
+      const env = new Set((c!.env ?? []).map((e) => e.name));
+      assert.ok(env.has('DATABASE_ADMIN_URL'));
+      for (const db of appDatabases()) {
+        if (!template.apps.some((a) => a.appId === db.app)) continue;
+        assert.ok(env.has(`${db.app.toUpperCase()}_DB_PASSWORD`), `migrate Job lacks ${db.app.toUpperCase()}_DB_PASSWORD`);
+      }
+    });
+
+    test(`then a RabbitMQ provisioning Job is ${broker === 'rabbitmq' ? '' : 'not '}rendered`, () => {
+      const jobs = ofKind(docs, 'Job').filter((j) => j.metadata.name === 'lifeline-rabbitmq-provision');
+      assert.equal(jobs.length, broker === 'rabbitmq' ? 1 : 0);
+      if (broker !== 'rabbitmq') return;
+      const [c] = (jobs[0]!.spec as { template: { spec: { containers: Container[] } } }).template.spec.containers;
+      assert.match(JSON.stringify(c!.command), /docker\/rabbitmq-provision\.ts/);
+      assert.match(jobs[0]!.metadata.annotations?.['helm.sh/hook'] ?? '', /pre-install/);
+      const pubsub = ofKind(docs, 'Component').find((x) => x.metadata.name === 'pubsub')!;
+      const ref = pubsub.spec?.metadata?.find((m) => m.name === 'connectionString')?.secretKeyRef;
+      assert.ok(ref, 'connectionString comes from a Secret');
+      const url = new URL(secretValue(docs, ref.name, ref.key));
+      assert.equal(url.protocol, 'amqp:');
+      assert.equal(url.pathname, '', 'no path: the default vhost "/"');
+    });
+  });
+}
+
+test('when ingress is enabled, then /api/v1/<app>/... reaches that app at /<app>/...', () => {
+  const docs = render(['--set', 'ingress.enabled=true', '--set', 'ingress.host=api.example.com']);
+  const ingress = one(docs, 'Ingress', 'lifeline');
+  const rewrite = ingress.metadata.annotations?.['nginx.ingress.kubernetes.io/rewrite-target'] ?? '';
+  const rules = (ingress.spec as { rules: { host: string; http: { paths: { path: string; backend: { service: { name: string; port: { number: number } } } }[] } }[] }).rules;
+  assert.equal(rules[0]?.host, 'api.example.com');
+  const paths = rules[0]!.http.paths;
+  for (const app of template.apps) {
+    const service = one(docs, 'Service', `lifeline-${app.appId}`);
+    const route = paths.find((p) => p.backend.service.name === service.metadata.name);
+    assert.ok(route, `no ingress path for ${app.appId}`);
+    assert.equal(route.backend.service.port.number, app.appPort);
+    // ingress-nginx anchors the regex at the start; apply it as nginx would.
+    const re = new RegExp(`^${route.path}`);
+    const rewritten = (p: string) => (re.test(p) ? p.replace(re, rewrite) : null);
+    assert.equal(rewritten(`/api/v1/${app.appId}/v1/things?x=1`), `/${app.appId}/v1/things?x=1`);
+    assert.equal(rewritten(`/api/v1/${app.appId}`), `/${app.appId}`);
+    assert.equal(rewritten(`/api/v1/${app.appId}extra/x`), null);
+  }
+});
+
+test('when a required value is missing or the broker is unknown, then rendering fails with a clear message', () => {
+  const noJwt = run(['template', 'lifeline', CHART, '--set', 'database.admin.password=x']);
+  assert.notEqual(noJwt.status, 0);
+  assert.match(noJwt.stderr, /jwt\.secret is required/);
+  const shortJwt = run(['template', 'lifeline', CHART, '--set', 'database.admin.password=x', '--set', 'jwt.secret=short']);
+  assert.notEqual(shortJwt.status, 0);
+  const badBroker = run(['template', 'lifeline', CHART, ...REQUIRED, '--set', 'broker.type=nats']);
+  assert.notEqual(badBroker.status, 0);
+  assert.match(badBroker.stderr, /broker\.type must be redis, kafka or rabbitmq/);
+});
+
+test('when an existing Secret is named, then the chart renders none of its own and every reference uses it', () => {
+  const docs = render(['--set', 'secrets.existingSecret=ops-managed', '--set', 'broker.type=rabbitmq']);
+  assert.equal(ofKind(docs, 'Secret').filter((s) => s.metadata.name === 'lifeline-secrets').length, 0);
+  const refs = JSON.stringify(docs).match(/"name":"(lifeline-secrets|ops-managed)","key"/g) ?? [];
+  assert.ok(refs.length > 0 && refs.every((r) => r.includes('ops-managed')), 'references to the existing Secret');
+});
