@@ -23,11 +23,10 @@ build_helm() {
   command -v go >/dev/null || die "helm is built from source and needs the Go toolchain (scripts/install/system.sh)"
   # helm's Makefile derives the default Kubernetes version of `helm template`/`lint` from the client-go
   # it builds against (client-go v0.N -> Kubernetes 1.N); without these flags it would claim v1.20.
-  local gomod client_go k8s_minor
+  local gomod k8s_minor
   gomod=$(go mod download -json "helm.sh/helm/v3@$HELM_VERSION" | sed -n 's/^\s*"GoMod": "\(.*\)",$/\1/p')
-  client_go=$(sed -n 's/^\s*k8s.io\/client-go v0\.\([0-9]*\)\..*/\1/p' "$gomod" | head -n1)
-  [[ $client_go =~ ^[0-9]+$ ]] || die "could not read the k8s.io/client-go version of helm $HELM_VERSION from $gomod"
-  k8s_minor=$client_go
+  k8s_minor=$(sed -n 's/^\s*k8s.io\/client-go v0\.\([0-9]*\)\..*/\1/p' "$gomod" | head -n1)
+  [[ $k8s_minor =~ ^[0-9]+$ ]] || die "could not read the k8s.io/client-go version of helm $HELM_VERSION from $gomod"
   local ldflags="-s -w -X helm.sh/helm/v3/internal/version.version=$HELM_VERSION"
   ldflags+=" -X helm.sh/helm/v3/pkg/lint/rules.k8sVersionMajor=1 -X helm.sh/helm/v3/pkg/lint/rules.k8sVersionMinor=$k8s_minor"
   ldflags+=" -X helm.sh/helm/v3/pkg/chartutil.k8sVersionMajor=1 -X helm.sh/helm/v3/pkg/chartutil.k8sVersionMinor=$k8s_minor"

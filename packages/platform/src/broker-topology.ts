@@ -37,7 +37,7 @@ export function rabbitTopology(subs: Subscription[] = declaredSubscriptions()): 
     const queue = `${app}-${topic}`;
     addExchange(topic);
     addExchange(`dlx-${queue}`);
-    topology.queues.push({ name: `dlq-${queue}`, arguments: {} });
+    topology.queues.push({ name: `dlq-${queue}`, arguments: { 'x-queue-mode': 'lazy' } });
     topology.bindings.push({ exchange: `dlx-${queue}`, queue: `dlq-${queue}` });
     topology.queues.push({ name: queue, arguments: { 'x-dead-letter-exchange': `dlx-${queue}`, 'x-queue-type': 'classic' } });
     topology.bindings.push({ exchange: topic, queue });

@@ -78,7 +78,7 @@ function podOf(deployment: Manifest): { annotations: Record<string, string>; spe
 
 function secretValue(docs: Manifest[], name: string, key: string): string {
   const s = one(docs, 'Secret', name);
-  if (s.stringData?.[key] !== undefined) return s.stringData[key]!;
+  if (s.stringData?.[key] !== undefined) return s.stringData[key];
   const b64 = s.data?.[key];
   assert.ok(b64 !== undefined, `Secret ${name} has no key ${key}`);
   return Buffer.from(b64, 'base64').toString('utf8');
@@ -150,7 +150,7 @@ for (const broker of brokers) {
         assert.equal(c.readinessProbe?.httpGet?.path, '/health/ready');
         assert.equal(c.livenessProbe?.httpGet?.path, '/health/live');
         assert.ok(c.resources && Object.keys(c.resources).length > 0, `${app.appId}: resources`);
-        assert.equal((spec.securityContext as Dict | undefined)?.runAsNonRoot, true, `${app.appId}: runAsNonRoot`);
+        assert.equal((spec.securityContext)?.runAsNonRoot, true, `${app.appId}: runAsNonRoot`);
         assert.equal(c.securityContext?.allowPrivilegeEscalation, false);
         const env = new Map((c.env ?? []).map((e) => [e.name, e]));
         assert.equal(env.get('APP_ID')?.value, app.appId);
@@ -246,7 +246,7 @@ test('when ingress is enabled, then /api/v1/<app>/... reaches that app at /<app>
   const rewrite = ingress.metadata.annotations?.['nginx.ingress.kubernetes.io/rewrite-target'] ?? '';
   const rules = (ingress.spec as { rules: { host: string; http: { paths: { path: string; backend: { service: { name: string; port: { number: number } } } }[] } }[] }).rules;
   assert.equal(rules[0]?.host, 'api.example.com');
-  const paths = rules[0]!.http.paths;
+  const paths = rules[0].http.paths;
   for (const app of template.apps) {
     const service = one(docs, 'Service', `lifeline-${app.appId}`);
     const route = paths.find((p) => p.backend.service.name === service.metadata.name);

@@ -136,9 +136,9 @@ test('when docker-compose.yml is read, then it is a compose-spec document whose 
     for (const [dep, spec] of Object.entries(service.depends_on ?? {})) {
       assert.ok(services[dep], `${name} depends on undefined service ${dep}`);
       assert.ok(['service_started', 'service_healthy', 'service_completed_successfully'].includes(spec.condition ?? ''), `${name} -> ${dep}: condition ${spec.condition}`);
-      if (spec.condition === 'service_healthy') assert.ok(services[dep]!.healthcheck, `${name} waits for ${dep} to be healthy, but ${dep} has no healthcheck`);
+      if (spec.condition === 'service_healthy') assert.ok(services[dep].healthcheck, `${name} waits for ${dep} to be healthy, but ${dep} has no healthcheck`);
       // A dependency that only runs under a profile must be optional, or the default `up` refuses to start.
-      if (services[dep]!.profiles?.length && !service.profiles?.length) assert.equal(spec.required, false, `${name} -> ${dep} (profile ${services[dep]!.profiles}) must be required: false`);
+      if (services[dep].profiles?.length && !service.profiles?.length) assert.equal(spec.required, false, `${name} -> ${dep} (profile ${services[dep].profiles.join(',')}) must be required: false`);
     }
     if (service.network_mode?.startsWith('service:')) {
       const target = service.network_mode.slice('service:'.length);
@@ -179,7 +179,7 @@ test('when dapr.yaml lists an app, then compose runs it from the app Dockerfile 
     assert.equal(service.depends_on?.postgres?.condition, 'service_healthy', `${app.appId} must wait for a healthy postgres`);
   }
   const known = new Set(template.apps.map((a) => a.appId));
-  for (const [name, s] of appServices()) assert.ok(known.has(String(s.build?.args?.APP)), `compose service ${name} builds app ${s.build?.args?.APP}, which dapr.yaml does not list`);
+  for (const [name, s] of appServices()) assert.ok(known.has(String(s.build?.args?.APP)), `compose service ${name} builds app ${String(s.build?.args?.APP)}, which dapr.yaml does not list`);
 });
 
 test('when an app runs in compose, then its daprd sidecar shares its network and matches dapr.yaml', () => {
