@@ -34,7 +34,7 @@ run_suite() {
   printf '<== tests: %s in %s\n' "$name" "$(fmt_us $(( $(now_us) - t0 )))"
 }
 
-bash scripts/setup.sh --with-kafka
+bash scripts/setup.sh --with-kafka --with-helm
 step "typecheck" npx turbo run typecheck --output-logs=errors-only
 step "infrastructure (redis)" bash scripts/stack.sh up --broker redis
 export DATABASE_ADMIN_URL="postgres://$LIFELINE_PG_SUPERUSER:$LIFELINE_PG_PASSWORD@127.0.0.1:$LIFELINE_PG_PORT/$LIFELINE_PG_DATABASE"
@@ -48,8 +48,9 @@ fi
 
 if [[ $only != unit ]]; then
   for broker in "${selected[@]}"; do
-    E2E_BROKER=$broker run_suite "e2e-$broker" e2e ./*.test.ts
+    E2E_BROKER=$broker run_suite "e2e-$broker" e2e platform.test.ts
   done
+  run_suite e2e-readme e2e readme.test.ts
 fi
 
 passed=0 failed=0
