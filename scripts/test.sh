@@ -22,13 +22,15 @@ rm -rf "$RESULTS" && mkdir -p "$RESULTS"
 started=$(now_us)
 suite_failed=0
 
-# run_suite <name> <dir> <files...>: node's runner, spec to the console, TAP to a file we count from.
+# run_suite <name> <dir> <glob>: node's runner in <dir> (the glob is expanded there), spec to the
+# console, TAP to a file we count from.
 run_suite() {
-  local name=$1 dir=$2; shift 2
+  local name=$1 dir=$2 glob=$3
   local t0; t0=$(now_us)
   printf '\n==> tests: %s\n' "$name"
+  # shellcheck disable=SC2086  # the glob must expand inside the suite's folder
   if ! (cd "$dir" && node --test --import tsx --test-reporter=spec --test-reporter-destination=stdout \
-      --test-reporter=tap --test-reporter-destination="$RESULTS/$name.tap" "$@"); then
+      --test-reporter=tap --test-reporter-destination="$RESULTS/$name.tap" $glob); then
     suite_failed=1
   fi
   printf '<== tests: %s in %s\n' "$name" "$(fmt_us $(( $(now_us) - t0 )))"
@@ -42,7 +44,7 @@ export DATABASE_ADMIN_URL="postgres://$LIFELINE_PG_SUPERUSER:$LIFELINE_PG_PASSWO
 if [[ $only != e2e ]]; then
   for dir in packages/* apps/*; do
     compgen -G "$dir/test/*.test.ts" >/dev/null || continue
-    run_suite "$(basename "$dir")" "$dir" test/*.test.ts
+    run_suite "$(basename "$dir")" "$dir" "test/*.test.ts"
   done
 fi
 

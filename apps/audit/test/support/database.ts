@@ -5,7 +5,7 @@ import pg from 'pg';
 import { migrate } from '@lifeline/db';
 
 // The stack script serves this; set DATABASE_ADMIN_URL to point the tests elsewhere.
-export const adminUrl = process.env.DATABASE_ADMIN_URL ?? 'postgres://postgres:lifeline@127.0.0.1:55432/lifeline';
+export const adminUrl = process.env.DATABASE_ADMIN_URL ?? 'postgres://postgres:lifeline@127.0.0.1:25432/lifeline';
 export const APP_ROLE = 'audit_app';
 // Same variable and default as the platform's migrate step, which (re)sets the role's password.
 const APP_PASSWORD = process.env.AUDIT_DB_PASSWORD ?? 'audit-dev-password';

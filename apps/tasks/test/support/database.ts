@@ -5,7 +5,7 @@ import pg from 'pg';
 import { migrate } from '@lifeline/db';
 
 // The stack script serves this; set DATABASE_ADMIN_URL to point the tests elsewhere.
-export const adminUrl = process.env.DATABASE_ADMIN_URL ?? 'postgres://postgres:lifeline@127.0.0.1:55432/lifeline';
+export const adminUrl = process.env.DATABASE_ADMIN_URL ?? 'postgres://postgres:lifeline@127.0.0.1:25432/lifeline';
 export const migrationsDir = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..', 'prisma', 'tasks', 'migrations');
 
 // What scripts/migrate.ts creates before it runs the migrations; the app connects as this role, never as the superuser.

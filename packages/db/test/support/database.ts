@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 
 // The stack script serves this; set DATABASE_ADMIN_URL to point the tests elsewhere.
-export const adminUrl = process.env.DATABASE_ADMIN_URL ?? 'postgres://postgres:lifeline@127.0.0.1:55432/lifeline';
+export const adminUrl = process.env.DATABASE_ADMIN_URL ?? 'postgres://postgres:lifeline@127.0.0.1:25432/lifeline';
 
 export const fixtureDir = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..', 'prisma', '_test');
 export const fixtureMigrations = join(fixtureDir, 'migrations');
