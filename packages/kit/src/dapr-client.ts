@@ -58,6 +58,21 @@ export interface PublishOptions {
   pubsubName?: string;
 }
 
+export interface BulkPublishEntry {
+  /** Unique within the request; failures are reported by it. */
+  entryId: string;
+  data: unknown;
+  id?: string;
+  type?: string;
+  source?: string;
+  traceparent?: string;
+}
+
+export interface BulkPublishResult {
+  /** entryId -> daprd's error, for the entries the broker did not take. */
+  failed: Map<string, string>;
+}
+
 export type Consistency = 'eventual' | 'strong';
 export type Concurrency = 'first-write' | 'last-write';
 
@@ -117,6 +132,14 @@ export function daprPathSegment(segment: string): string {
 function withMetadata(url: URL, metadata: Record<string, string> | undefined): URL {
   for (const [k, v] of Object.entries(metadata ?? {})) url.searchParams.set(`metadata.${k}`, v);
   return url;
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
 }
 
 async function readBody(res: Response): Promise<unknown> {
@@ -215,6 +238,50 @@ export class DaprClient {
       throw err;
     }
     this.#metrics?.eventsPublished.inc({ topic, type });
+  }
+
+  /**
+   * One request for many events (daprd's bulk publish API). daprd answers which entries failed; those
+   * come back so the caller retries exactly them and marks the rest as sent. A failure of the whole
+   * request (sidecar down, 4xx) throws like publish does.
+   */
+  async publishBulk(topic: string, entries: readonly BulkPublishEntry[], opts: { pubsubName?: string } = {}): Promise<BulkPublishResult> {
+    const pubsub = opts.pubsubName ?? this.pubsubName;
+    if (entries.length === 0) return { failed: new Map() };
+    const body = entries.map((e) => {
+      const metadata: Record<string, string> = {};
+      if (e.id) metadata['cloudevent.id'] = e.id;
+      if (e.type) metadata['cloudevent.type'] = e.type;
+      if (e.source) metadata['cloudevent.source'] = e.source;
+      if (e.traceparent) metadata['cloudevent.traceparent'] = e.traceparent;
+      return { entryId: e.entryId, event: e.data, contentType: 'application/json', metadata };
+    });
+    const url = this.#url(`/v1.0-alpha1/publish/bulk/${daprPathSegment(pubsub)}/${daprPathSegment(topic)}`);
+    let failed = new Map<string, string>();
+    try {
+      const res = await this.#fetch(url, { method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/json' } });
+      if (res.status === 500) {
+        // Partial (or total) failure of the broker publish: daprd lists the failed entries.
+        const text = await res.text();
+        const parsed = safeJson(text) as { failedEntries?: { entryId?: unknown; error?: unknown }[] } | undefined;
+        if (!parsed?.failedEntries) throw new DaprError(`bulk publish to ${pubsub}/${topic} failed: 500 ${text.slice(0, 500)}`, 500);
+        failed = new Map(parsed.failedEntries.map((f) => [String(f.entryId), String(f.error ?? 'unknown error')]));
+      } else if (!res.ok) {
+        await this.#fail(res, `bulk publish to ${pubsub}/${topic}`);
+      } else {
+        await res.body?.cancel();
+      }
+    } catch (err) {
+      this.#metrics?.eventsFailed.inc({ topic, reason: 'publish_error' }, entries.length);
+      this.#logger?.error({ err, topic, entries: entries.length }, 'bulk publish failed');
+      throw err;
+    }
+    for (const e of entries) {
+      if (failed.has(e.entryId)) this.#metrics?.eventsFailed.inc({ topic, reason: 'publish_error' });
+      else this.#metrics?.eventsPublished.inc({ topic, type: e.type ?? 'unknown' });
+    }
+    if (failed.size > 0) this.#logger?.warn({ topic, failed: failed.size, of: entries.length }, 'bulk publish: some entries failed');
+    return { failed };
   }
 
   #stateUrl(storeName: string | undefined, key?: string): URL {

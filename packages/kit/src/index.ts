@@ -59,6 +59,8 @@ export type {
   Concurrency,
   Consistency,
   DaprClientOptions,
+  BulkPublishEntry,
+  BulkPublishResult,
   DeleteStateOptions,
   InvokeOptions,
   InvokeResult,

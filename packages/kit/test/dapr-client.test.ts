@@ -181,3 +181,36 @@ test('daprPathSegment escapes like Go so daprd reads back the same key', () => {
   assert.throws(() => daprPathSegment('a/b'), DaprError);
   assert.throws(() => daprPathSegment('..'), DaprError);
 });
+
+test('when bulk publishing, then one request carries every entry with its CloudEvent metadata', async (t) => {
+  const { client, requests, metrics } = await sidecarRecorder(t, (_req, res) => res.writeHead(204).end());
+  const result = await client.publishBulk('task-events', [
+    { entryId: 'a', data: { n: 1 }, id: 'e-a', type: 'task.created', source: 'tasks' },
+    { entryId: 'b', data: { n: 2 }, id: 'e-b', type: 'task.updated', traceparent: TRACEPARENT },
+  ]);
+  assert.equal(result.failed.size, 0);
+  const [req] = requests;
+  assert.equal(req?.url.pathname, '/v1.0-alpha1/publish/bulk/pubsub/task-events');
+  assert.equal(req?.headers['dapr-api-token'], 'dapr-token');
+  assert.deepEqual(JSON.parse(req?.body ?? ''), [
+    { entryId: 'a', event: { n: 1 }, contentType: 'application/json', metadata: { 'cloudevent.id': 'e-a', 'cloudevent.type': 'task.created', 'cloudevent.source': 'tasks' } },
+    { entryId: 'b', event: { n: 2 }, contentType: 'application/json', metadata: { 'cloudevent.id': 'e-b', 'cloudevent.type': 'task.updated', 'cloudevent.traceparent': TRACEPARENT } },
+  ]);
+  assert.match(await metrics.registry.metrics(), /events_published_total\{topic="task-events",type="task.created"\} 1/);
+});
+
+test('when the broker refuses some bulk entries, then exactly those come back as failed', async (t) => {
+  const { client } = await sidecarRecorder(t, (_req, res) =>
+    res.writeHead(500, { 'content-type': 'application/json' }).end(JSON.stringify({ failedEntries: [{ entryId: 'b', error: 'broker said no' }], errorCode: 'ERR_PUBSUB_PUBLISH_MESSAGE' })),
+  );
+  const result = await client.publishBulk('task-events', [
+    { entryId: 'a', data: {} },
+    { entryId: 'b', data: {} },
+  ]);
+  assert.deepEqual([...result.failed], [['b', 'broker said no']]);
+});
+
+test('when the sidecar rejects a bulk publish outright, then publishBulk throws', async (t) => {
+  const { client } = await sidecarRecorder(t, (_req, res) => res.writeHead(403, { 'content-type': 'application/json' }).end('{"errorCode":"ERR_PUBSUB_FORBIDDEN"}'));
+  await assert.rejects(client.publishBulk('task-events', [{ entryId: 'a', data: {} }]), DaprError);
+});
