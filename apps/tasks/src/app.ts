@@ -1,14 +1,27 @@
 import type { Express } from 'express';
-import { createAuth, createServiceApp, finalize, sidecarReadinessCheck, type DaprClient, type Logger, type Metrics } from '@lifeline/kit';
+import {
+  createAuth,
+  createServiceApp,
+  createSubscriptions,
+  finalize,
+  sidecarReadinessCheck,
+  type DaprClient,
+  type Logger,
+  type Metrics,
+} from '@lifeline/kit';
 import { databaseReady } from '@lifeline/db';
 import type { TasksConfig } from './config.ts';
 import type { PrismaClient } from './data/db.ts';
+import { deleteExpiredIdempotencyKeys } from './data/idempotency-repository.ts';
 import { outboxBacklog } from './data/outbox-repository.ts';
+import { RecurrenceEvaluator } from './domain/recurrence-evaluator.ts';
 import type { TaskDeps } from './domain/task-deps.ts';
 import { EVENT_SOURCE } from './domain/task-event.ts';
+import { createCursorCodec } from './http/page-cursor.ts';
 import { taskRoutes } from './http/task-routes.ts';
 import { registerOutboxMetrics } from './outbox/outbox-metrics.ts';
 import { OutboxRelay } from './outbox/relay.ts';
+import { reminderCron } from './subscriptions/reminder-cron.ts';
 
 export interface AppDeps {
   config: TasksConfig;
@@ -22,6 +35,8 @@ export interface TasksApp {
   app: Express;
   /** Not started: the caller starts it beside the server and stops it on shutdown. */
   relay: OutboxRelay;
+  /** Worker threads for RRULE checks; closed on shutdown. */
+  recurrence: RecurrenceEvaluator;
 }
 
 export function createApp(deps: AppDeps): TasksApp {
@@ -37,8 +52,11 @@ export function createApp(deps: AppDeps): TasksApp {
     pollMs: config.OUTBOX_POLL_MS,
     batchSize: config.OUTBOX_BATCH,
     retentionHours: config.OUTBOX_RETENTION_HOURS,
+    housekeeping: [{ name: 'expired idempotency keys', run: (limit) => deleteExpiredIdempotencyKeys(prisma, limit) }],
   });
-  const tasks: TaskDeps = { prisma, outboxWritten: () => relay.wake() };
+  const outboxWritten = () => relay.wake();
+  const recurrence = new RecurrenceEvaluator({ timeoutMs: config.RRULE_CHECK_TIMEOUT_MS, workers: config.RRULE_WORKERS });
+  const tasks: TaskDeps = { prisma, outboxWritten, recurrence, idempotencyTtlHours: config.IDEMPOTENCY_TTL_HOURS };
 
   const app = createServiceApp({
     config,
@@ -54,7 +72,10 @@ export function createApp(deps: AppDeps): TasksApp {
       },
     ],
   });
-  app.use(taskRoutes({ auth: createAuth(config), tasks }));
+  createSubscriptions({ pubsubName: config.PUBSUB_NAME, logger, metrics })
+    .binding(reminderCron({ prisma, outboxWritten, batchSize: config.REMINDER_BATCH }, metrics))
+    .mount(app);
+  app.use(taskRoutes({ auth: createAuth(config), tasks, cursors: createCursorCodec(config.JWT_SECRET) }));
   finalize(app);
-  return { app, relay };
+  return { app, relay, recurrence };
 }

@@ -31,7 +31,7 @@ await runService({
   logger,
   shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
   start: async () => {
-    const { app, relay } = createApp({ config, prisma, dapr, logger, metrics });
+    const { app, relay, recurrence } = createApp({ config, prisma, dapr, logger, metrics });
     const server = await startServer(app, config.APP_PORT);
     relay.start();
     return {
@@ -39,6 +39,7 @@ await runService({
       close: async (timeoutMs?: number) => {
         const drained = await server.close(timeoutMs);
         await relay.stop();
+        await recurrence.close();
         return drained;
       },
     };

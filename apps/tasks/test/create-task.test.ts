@@ -37,7 +37,7 @@ describe('POST /tasks', () => {
       dueAt: '2030-01-02T08:00:00+01:00',
       remindAt: '2030-01-02T07:45:00+01:00',
       timezone: 'europe/berlin',
-      recurrence: 'FREQ=DAILY;BYHOUR=8',
+      recurrence: 'DTSTART;TZID=Europe/Berlin:20300102T080000\nRRULE:FREQ=DAILY;BYHOUR=8',
     });
     assert.equal(res.status, 201);
     const task = taskStateSchema.parse(await res.json());
@@ -52,7 +52,7 @@ describe('POST /tasks', () => {
     assert.equal(task.dueAt, '2030-01-02T07:00:00.000Z');
     assert.equal(task.remindAt, '2030-01-02T06:45:00.000Z');
     assert.equal(task.timezone, 'Europe/Berlin');
-    assert.equal(task.recurrence, 'FREQ=DAILY;BYHOUR=8');
+    assert.equal(task.recurrence, 'DTSTART;TZID=Europe/Berlin:20300102T080000\nRRULE:FREQ=DAILY;BYHOUR=8');
     assert.equal(task.status, 'open');
     assert.equal(task.completedAt, null);
     assert.equal(task.version, 1);
@@ -123,7 +123,16 @@ describe('POST /tasks', () => {
     ['dueAt has no offset', { title: 'ok', dueAt: '2030-01-02T08:00:00' }, 'dueAt'],
     ['the timezone is not an IANA zone', { title: 'ok', timezone: 'Mars/Olympus_Mons' }, 'timezone'],
     ['the timezone is malformed', { title: 'ok', timezone: 'UTC+2 ; drop' }, 'timezone'],
-    ['the recurrence is not an RRULE', { title: 'ok', recurrence: 'every day' }, 'recurrence'],
+    ['the recurrence is a number', { title: 'ok', recurrence: 7 }, 'recurrence'],
+    ['the recurrence has 2001 characters', { title: 'ok', recurrence: 'R'.repeat(2001) }, 'recurrence'],
+    ['the notes have 5001 characters', { title: 'ok', notes: 'n'.repeat(5001) }, 'notes'],
+    ['there are 21 tags', { title: 'ok', tags: Array.from({ length: 21 }, (_, i) => `t${i}`) }, 'tags'],
+    ['a tag has 51 characters', { title: 'ok', tags: ['x'.repeat(51)] }, 'tags.0'],
+    ['dueAt is not a date', { title: 'ok', dueAt: 'tomorrow' }, 'dueAt'],
+    ['dueAt is February 30th', { title: 'ok', dueAt: '2030-02-30T08:00:00Z' }, 'dueAt'],
+    ['remindAt is a number', { title: 'ok', remindAt: 1700000000 }, 'remindAt'],
+    ['ownerId is empty', { title: 'ok', ownerId: '' }, 'ownerId'],
+    ['the priority is null', { title: 'ok', priority: null }, 'priority'],
     ['an unknown field is sent', { title: 'ok', colour: 'red' }, ''],
     ['a server-owned field is sent', { title: 'ok', version: 7 }, ''],
     ['the body is an array', [{ title: 'ok' }], ''],

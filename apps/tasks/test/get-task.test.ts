@@ -38,6 +38,15 @@ describe('GET /tasks/:id', () => {
     assert.deepEqual(await res.json(), alicesTask);
   });
 
+  it('when If-None-Match names the current ETag, then 304 without a body; an older one gets 200', async () => {
+    const notModified = await fetch(`${app.url}/tasks/${alicesTask.id}`, { headers: { authorization: await bearer('alice'), 'if-none-match': '"1"' } });
+    assert.equal(notModified.status, 304);
+    assert.equal(notModified.headers.get('etag'), '"1"');
+    assert.equal(await notModified.text(), '');
+    const changed = await fetch(`${app.url}/tasks/${alicesTask.id}`, { headers: { authorization: await bearer('alice'), 'if-none-match': '"0"' } });
+    assert.equal(changed.status, 200);
+  });
+
   it('when a caregiver of the owner reads it, then 200', async () => {
     const res = await getTaskById(app.url, await bearer('carol', ['caregiver'], ['alice']), alicesTask.id);
     assert.equal(res.status, 200);
@@ -50,6 +59,11 @@ describe('GET /tasks/:id', () => {
 
   it("when another user reads someone else's task, then 404 exactly like a missing one", async () => {
     await expectNotFound(await getTaskById(app.url, await bearer('mallory'), alicesTask.id));
+  });
+
+  it('when a compliance officer reads it, then 403 (the role has no task access at all)', async () => {
+    const res = await getTaskById(app.url, await bearer('olga', ['compliance']), alicesTask.id);
+    assert.equal(res.status, 403);
   });
 
   it('when a caregiver not caring for the owner reads it, then 404', async () => {

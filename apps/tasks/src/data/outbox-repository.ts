@@ -28,6 +28,18 @@ export async function appendToOutbox(db: Db, entry: OutboxEntry): Promise<void> 
 }
 
 /**
+ * For events whose id is derived from what they announce (reminders): a second write of the same event is
+ * skipped rather than failing the transaction. Returns whether the row was new.
+ */
+export async function appendToOutboxOnce(db: Db, entry: OutboxEntry): Promise<boolean> {
+  const inserted = await db.$executeRaw`
+    INSERT INTO outbox (id, topic, type, payload)
+    VALUES (${entry.id}::uuid, ${entry.topic}, ${entry.type}, ${JSON.stringify(entry.payload)}::jsonb)
+    ON CONFLICT (id) DO NOTHING`;
+  return inserted === 1;
+}
+
+/**
  * Relays take turns (a transaction-scoped advisory lock per schema) so events leave in the order they were
  * written even with several replicas; false means another replica is relaying right now.
  */

@@ -1,6 +1,15 @@
+import { Prisma } from '../generated/prisma/client.ts';
 import { taskPrioritySchema, taskStatusSchema, type TaskState } from '@lifeline/contracts';
 import type { Task } from '../generated/prisma/client.ts';
 import type { Db } from './db.ts';
+
+/** The columns of a task as raw queries select them, named like the Prisma model so rows map the same way. */
+export const TASK_COLUMNS = Prisma.sql`
+  id::text AS id, owner_id AS "ownerId", title, notes, priority, tags, due_at AS "dueAt", remind_at AS "remindAt",
+  timezone, status, completed_at AS "completedAt", recurrence, version, created_at AS "createdAt",
+  updated_at AS "updatedAt", created_by AS "createdBy"`;
+
+export type TaskRow = Omit<Task, 'remindedFor'>;
 
 function toDate(iso: string | null): Date | null {
   return iso === null ? null : new Date(iso);
@@ -10,7 +19,7 @@ function toIso(date: Date | null): string | null {
   return date === null ? null : date.toISOString();
 }
 
-function toTaskState(row: Task): TaskState {
+export function toTaskState(row: TaskRow): TaskState {
   return {
     id: row.id,
     ownerId: row.ownerId,
@@ -32,20 +41,48 @@ function toTaskState(row: Task): TaskState {
   };
 }
 
+/** The columns a write may change; id, owner and creation facts never change after insert. */
+function mutableColumns(task: TaskState) {
+  return {
+    title: task.title,
+    notes: task.notes,
+    priority: task.priority,
+    tags: task.tags,
+    dueAt: toDate(task.dueAt),
+    remindAt: toDate(task.remindAt),
+    timezone: task.timezone,
+    status: task.status,
+    completedAt: toDate(task.completedAt),
+    recurrence: task.recurrence,
+    version: task.version,
+    updatedAt: new Date(task.updatedAt),
+  };
+}
+
 export async function insertTask(db: Db, task: TaskState): Promise<void> {
   await db.task.create({
-    data: {
-      ...task,
-      dueAt: toDate(task.dueAt),
-      remindAt: toDate(task.remindAt),
-      completedAt: toDate(task.completedAt),
-      createdAt: new Date(task.createdAt),
-      updatedAt: new Date(task.updatedAt),
-    },
+    data: { ...mutableColumns(task), id: task.id, ownerId: task.ownerId, createdBy: task.createdBy, createdAt: new Date(task.createdAt) },
   });
 }
 
 export async function findTask(db: Db, id: string): Promise<TaskState | undefined> {
   const row = await db.task.findUnique({ where: { id } });
   return row === null ? undefined : toTaskState(row);
+}
+
+/** Reads the task and holds its row lock until the transaction ends, so check-then-write cannot interleave. */
+export async function lockTask(tx: Prisma.TransactionClient, id: string): Promise<TaskState | undefined> {
+  const [row] = await tx.$queryRaw<TaskRow[]>`SELECT ${TASK_COLUMNS} FROM tasks WHERE id = ${id}::uuid FOR UPDATE`;
+  return row === undefined ? undefined : toTaskState(row);
+}
+
+/** Writes the new state of a locked task; the version guard is a second line behind the lock. */
+export async function saveTask(db: Db, task: TaskState, previousVersion: number): Promise<boolean> {
+  const { count } = await db.task.updateMany({ where: { id: task.id, version: previousVersion }, data: mutableColumns(task) });
+  return count === 1;
+}
+
+export async function deleteTask(db: Db, id: string, version: number): Promise<boolean> {
+  const { count } = await db.task.deleteMany({ where: { id, version } });
+  return count === 1;
 }

@@ -1,10 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { TaskState } from '@lifeline/contracts';
-import { canActFor, forbidden, type AuthContext } from '@lifeline/kit';
-import { appendToOutbox } from '../data/outbox-repository.ts';
+import { canActFor, forbidden, unprocessable, type AuthContext } from '@lifeline/kit';
+import { claimIdempotencyKey } from '../data/idempotency-repository.ts';
 import { insertTask } from '../data/task-repository.ts';
-import type { TaskDeps } from './task-deps.ts';
+import { checkRecurrence } from './check-recurrence.ts';
+import { nowIso, type TaskDeps } from './task-deps.ts';
 import { taskEvent } from './task-event.ts';
+import { inTaskTransaction } from './task-transaction.ts';
 
 export interface NewTask {
   /** Whose task it is; the caller when absent. */
@@ -15,17 +17,31 @@ export interface NewTask {
   tags: string[];
   dueAt?: string | null | undefined;
   remindAt?: string | null | undefined;
-  timezone: string;
+  /** Absent: the recurrence's TZID when there is one, else UTC. */
+  timezone?: string | undefined;
   recurrence?: string | null | undefined;
 }
 
-export async function createTask(deps: TaskDeps, caller: AuthContext, input: NewTask): Promise<TaskState> {
+export interface IdempotentRequest {
+  key: string;
+  /** Hash of the canonical request body: the same key with a different body is refused. */
+  requestHash: string;
+}
+
+export interface Created {
+  task: TaskState;
+  /** True when an earlier request with the same Idempotency-Key created it and this one only repeats the answer. */
+  replayed: boolean;
+}
+
+export async function createTask(deps: TaskDeps, caller: AuthContext, input: NewTask, idempotency?: IdempotentRequest): Promise<Created> {
   const ownerId = input.ownerId ?? caller.userId;
   if (!canActFor(caller, ownerId)) {
     throw forbidden('You may create tasks only for yourself or for the people you care for.');
   }
+  const rule = input.recurrence ? await checkRecurrence(deps.recurrence, input.recurrence) : undefined;
 
-  const now = (deps.now?.() ?? new Date()).toISOString();
+  const now = nowIso(deps);
   const task: TaskState = {
     id: randomUUID(),
     ownerId,
@@ -35,10 +51,10 @@ export async function createTask(deps: TaskDeps, caller: AuthContext, input: New
     tags: input.tags,
     dueAt: input.dueAt ?? null,
     remindAt: input.remindAt ?? null,
-    timezone: input.timezone,
+    timezone: input.timezone ?? rule?.tzid ?? 'UTC',
     status: 'open',
     completedAt: null,
-    recurrence: input.recurrence ?? null,
+    recurrence: rule?.text ?? null,
     version: 1,
     createdAt: now,
     updatedAt: now,
@@ -46,11 +62,21 @@ export async function createTask(deps: TaskDeps, caller: AuthContext, input: New
   };
   const created = taskEvent('task.created', task.id, caller, { after: task });
 
-  // The task and its event commit together or not at all: no task without its event, no event for a task that never was.
-  await deps.prisma.$transaction(async (tx) => {
+  return inTaskTransaction(deps, async (tx, emit) => {
+    if (idempotency !== undefined) {
+      // Claimed in this transaction: if the create fails, the key is free again for a retry.
+      const claim = await claimIdempotencyKey(tx, { callerId: caller.userId, key: idempotency.key, requestHash: idempotency.requestHash, task, ttlHours: deps.idempotencyTtlHours });
+      if (!claim.claimed) {
+        if (claim.requestHash !== idempotency.requestHash) {
+          throw unprocessable('This Idempotency-Key was already used with a different request body. Use a new key for a new request.', {
+            type: 'idempotency-key-reuse',
+          });
+        }
+        return { task: claim.task, replayed: true };
+      }
+    }
     await insertTask(tx, task);
-    await appendToOutbox(tx, created);
+    emit(created);
+    return { task, replayed: false };
   });
-  deps.outboxWritten();
-  return task;
 }

@@ -1,35 +1,108 @@
 import { Router } from 'express';
-import type { Response } from 'express';
+import type { Request, Response } from 'express';
 import type { TaskState } from '@lifeline/contracts';
-import { getAuth, type Auth, type Role } from '@lifeline/kit';
+import { getAuth, validationProblem, type Auth, type Role } from '@lifeline/kit';
+import type { TaskSort, TaskSortField } from '../data/task-list-repository.ts';
+import { completeTask } from '../domain/complete-task.ts';
 import { createTask } from '../domain/create-task.ts';
+import { deleteTask } from '../domain/delete-task.ts';
 import { getTask } from '../domain/get-task.ts';
+import { listTasks } from '../domain/list-tasks.ts';
+import { reopenTask } from '../domain/reopen-task.ts';
 import type { TaskDeps } from '../domain/task-deps.ts';
+import { updateTask } from '../domain/update-task.ts';
+import { entityTag } from '../domain/version-condition.ts';
+import { buildOpenApiDocument } from './openapi.ts';
+import type { CursorCodec } from './page-cursor.ts';
+import { noneMatchHits, optionalVersion, requiredVersion } from './preconditions.ts';
+import { requestHash } from './request-hash.ts';
 import { requireJsonBody } from './require-json.ts';
-import { createTaskBody, taskIdParams } from './task-input.ts';
+import { createTaskBody, idempotencyKeyHeader, listTasksQuery, patchTaskBody, taskIdParams } from './task-input.ts';
 
 const TASK_ROLES: readonly Role[] = ['user', 'caregiver', 'admin'];
 
 /** The version is the entity tag: later writes send it back in If-Match for optimistic concurrency. */
 function sendTask(res: Response, status: number, task: TaskState): void {
-  res.status(status).set('ETag', `"${task.version}"`).json(task);
+  res.status(status).set('ETag', entityTag(task)).json(task);
 }
 
-export function taskRoutes(opts: { auth: Auth; tasks: TaskDeps }): Router {
-  const { auth, tasks } = opts;
+function sortOf(text: string): TaskSort {
+  const descending = text.startsWith('-');
+  return { field: (descending ? text.slice(1) : text) as TaskSortField, descending };
+}
+
+function idempotencyKey(req: Request): string | undefined {
+  const header = req.get('idempotency-key');
+  if (header === undefined) return undefined;
+  const parsed = idempotencyKeyHeader.safeParse(header);
+  if (!parsed.success) throw validationProblem(parsed.error.issues.map((i) => ({ ...i, path: ['Idempotency-Key'] })), 'The Idempotency-Key header is not valid.');
+  return parsed.data;
+}
+
+export function taskRoutes(opts: { auth: Auth; tasks: TaskDeps; cursors: CursorCodec }): Router {
+  const { auth, tasks, cursors } = opts;
   const router = Router();
   const member = auth.requireAuth(TASK_ROLES);
+  // Built once: it only depends on the schemas.
+  const openApi = buildOpenApiDocument();
+
+  router.get('/openapi.json', (_req, res) => {
+    res.json(openApi);
+  });
 
   router.post('/tasks', member, requireJsonBody(), async (req, res) => {
+    const key = idempotencyKey(req);
     const input = createTaskBody.parse(req.body);
-    const task = await createTask(tasks, getAuth(req), input);
+    const idempotency = key === undefined ? undefined : { key, requestHash: requestHash('POST /tasks', req.body) };
+    const { task, replayed } = await createTask(tasks, getAuth(req), input, idempotency);
     res.location(`/tasks/${task.id}`);
+    if (replayed) res.set('Idempotent-Replayed', 'true');
     sendTask(res, 201, task);
+  });
+
+  router.get('/tasks', member, async (req, res) => {
+    const caller = getAuth(req);
+    const { cursor, limit, sort: sortText, ...filters } = listTasksQuery.parse(req.query);
+    const sort = sortOf(sortText);
+    // What a cursor is bound to: the same filters and sort, with the owner resolved as the page will be.
+    const query = { ...filters, ownerId: filters.ownerId ?? caller.userId, sort: sortText };
+    const after = cursor === undefined ? undefined : cursors.decode(cursor, query, sort);
+    const { status, q, ...rest } = filters;
+    const page = await listTasks(tasks, caller, { ...rest, statuses: status, text: q, sort, limit, after });
+    res.json({ items: page.tasks, nextCursor: page.next === undefined ? null : cursors.encode(page.next, query) });
   });
 
   router.get('/tasks/:id', member, async (req, res) => {
     const { id } = taskIdParams.parse(req.params);
-    sendTask(res, 200, await getTask(tasks, getAuth(req), id));
+    const task = await getTask(tasks, getAuth(req), id);
+    if (noneMatchHits(req.get('if-none-match'), task.version)) {
+      res.status(304).set('ETag', entityTag(task)).end();
+      return;
+    }
+    sendTask(res, 200, task);
+  });
+
+  router.patch('/tasks/:id', member, requireJsonBody(), async (req, res) => {
+    const { id } = taskIdParams.parse(req.params);
+    const { version, ...patch } = patchTaskBody.parse(req.body);
+    const condition = requiredVersion(req, version);
+    sendTask(res, 200, await updateTask(tasks, getAuth(req), id, patch, condition));
+  });
+
+  router.post('/tasks/:id/complete', member, async (req, res) => {
+    const { id } = taskIdParams.parse(req.params);
+    sendTask(res, 200, await completeTask(tasks, getAuth(req), id, optionalVersion(req)));
+  });
+
+  router.post('/tasks/:id/reopen', member, async (req, res) => {
+    const { id } = taskIdParams.parse(req.params);
+    sendTask(res, 200, await reopenTask(tasks, getAuth(req), id, optionalVersion(req)));
+  });
+
+  router.delete('/tasks/:id', member, async (req, res) => {
+    const { id } = taskIdParams.parse(req.params);
+    await deleteTask(tasks, getAuth(req), id, optionalVersion(req));
+    res.status(204).end();
   });
 
   return router;

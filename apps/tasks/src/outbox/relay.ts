@@ -23,6 +23,14 @@ export interface RelayOptions {
   retentionHours: number;
   maxBackoffMs?: number;
   cleanupIntervalMs?: number;
+  /** Other periodic cleanups of this app's tables, run with the outbox retention (e.g. expired idempotency keys). */
+  housekeeping?: HousekeepingJob[];
+}
+
+export interface HousekeepingJob {
+  name: string;
+  /** Deletes at most `limit` rows; returns how many went. */
+  run: (limit: number) => Promise<number>;
 }
 
 export interface RelayFailure {
@@ -72,7 +80,7 @@ export class OutboxRelay {
   #lastCleanup = 0;
 
   constructor(opts: RelayOptions) {
-    this.#opts = { maxBackoffMs: 30_000, cleanupIntervalMs: 10 * 60_000, ...opts };
+    this.#opts = { maxBackoffMs: 30_000, cleanupIntervalMs: 10 * 60_000, housekeeping: [], ...opts };
   }
 
   get running(): boolean {
@@ -185,20 +193,26 @@ export class OutboxRelay {
   }
 
   async #cleanupIfDue(): Promise<void> {
-    const { prisma, logger, retentionHours, cleanupIntervalMs } = this.#opts;
+    const { prisma, logger, retentionHours, cleanupIntervalMs, housekeeping } = this.#opts;
     const now = Date.now();
     if (now - this.#lastCleanup < cleanupIntervalMs) return;
     this.#lastCleanup = now;
-    try {
-      let deleted = 0;
-      for (;;) {
-        const n = await deletePublishedBefore(prisma, retentionHours, DELETE_CHUNK);
-        deleted += n;
-        if (n < DELETE_CHUNK || !this.#running) break;
+    const jobs: HousekeepingJob[] = [
+      { name: 'outbox retention', run: (limit) => deletePublishedBefore(prisma, retentionHours, limit) },
+      ...housekeeping,
+    ];
+    for (const job of jobs) {
+      try {
+        let deleted = 0;
+        for (;;) {
+          const n = await job.run(DELETE_CHUNK);
+          deleted += n;
+          if (n < DELETE_CHUNK || !this.#running) break;
+        }
+        if (deleted > 0) logger.info({ deleted, job: job.name }, 'housekeeping deleted expired rows');
+      } catch (err) {
+        logger.warn({ err, job: job.name }, 'housekeeping failed; will try again later');
       }
-      if (deleted > 0) logger.info({ deleted, retentionHours }, 'deleted published outbox rows past retention');
-    } catch (err) {
-      logger.warn({ err }, 'outbox retention cleanup failed; will try again later');
     }
   }
 

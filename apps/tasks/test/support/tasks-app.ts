@@ -49,7 +49,7 @@ export async function startTasksApp(opts: StartOptions): Promise<RunningTasksApp
     logger,
   });
   const prisma = createPrismaClient(GeneratedPrismaClient, { connectionString: config.DATABASE_URL, schema: config.DB_SCHEMA, poolMax: config.DB_POOL_MAX });
-  const { app, relay } = createApp({ config, prisma, dapr, logger, metrics });
+  const { app, relay, recurrence } = createApp({ config, prisma, dapr, logger, metrics });
   const server = await startServer(app, 0, '127.0.0.1');
   if (opts.startRelay) relay.start();
   return {
@@ -60,6 +60,7 @@ export async function startTasksApp(opts: StartOptions): Promise<RunningTasksApp
     async close() {
       await server.close(2000);
       await relay.stop();
+      await recurrence.close();
       await prisma.$disconnect();
     },
   };
