@@ -1,4 +1,4 @@
-import { withEventContext, type DaprClient, type Logger } from '@lifeline/kit';
+import type { BulkPublishEntry, DaprClient, Logger } from '@lifeline/kit';
 import type { PrismaClient } from '../data/db.ts';
 import {
   claimPending,
@@ -13,7 +13,7 @@ import type { OutboxMetrics } from './outbox-metrics.ts';
 
 export interface RelayOptions {
   prisma: PrismaClient;
-  dapr: Pick<DaprClient, 'publish'>;
+  dapr: Pick<DaprClient, 'publishBulk'>;
   logger: Logger;
   metrics?: OutboxMetrics;
   /** CloudEvent source when an outbox payload does not name one. */
@@ -159,16 +159,17 @@ export class OutboxRelay {
         const published: string[] = [];
         const deadline = Date.now() + BATCH_BUDGET_MS;
         let failure: RelayFailure | undefined;
-        for (const row of rows) {
+        // One bulk publish per run of same-topic rows: a round trip per batch instead of per event.
+        for (const run of consecutiveByTopic(rows)) {
           if (Date.now() > deadline) break;
-          try {
-            await this.#publish(row);
-            published.push(row.id);
-          } catch (err) {
-            const error = errorText(err);
-            await recordFailure(tx, row.id, error);
-            failure = { id: row.id, topic: row.topic, type: row.type, attempts: row.attempts + 1, error };
-            // Later rows may be later states of the same task: they wait rather than overtake.
+          const failed = await this.#publishRun(run);
+          published.push(...run.filter((row) => !failed.has(row.id)).map((row) => row.id));
+          const first = run.find((row) => failed.has(row.id));
+          if (first) {
+            const error = failed.get(first.id) ?? 'unknown error';
+            for (const row of run) if (failed.has(row.id)) await recordFailure(tx, row.id, failed.get(row.id) ?? error);
+            failure = { id: first.id, topic: first.topic, type: first.type, attempts: first.attempts + 1, error };
+            // Later runs wait for the next attempt rather than overtake the failed rows.
             break;
           }
         }
@@ -179,17 +180,26 @@ export class OutboxRelay {
     );
   }
 
-  async #publish(row: PendingEntry): Promise<void> {
-    const traceparent = envelopeField(row.payload, 'traceparent');
-    const source = envelopeField(row.payload, 'source') ?? this.#opts.source;
-    await withEventContext({ eventId: row.id, traceparent }, () =>
-      this.#opts.dapr.publish(row.topic, row.payload, {
+  /** entry id -> error for the rows the sidecar did not take; a failed request fails the whole run. */
+  async #publishRun(run: PendingEntry[]): Promise<Map<string, string>> {
+    const topic = run[0]?.topic ?? '';
+    const entries: BulkPublishEntry[] = run.map((row) => {
+      const traceparent = envelopeField(row.payload, 'traceparent');
+      return {
+        entryId: row.id,
+        data: row.payload,
         id: row.id,
         type: row.type,
-        source,
+        source: envelopeField(row.payload, 'source') ?? this.#opts.source,
         ...(traceparent !== undefined ? { traceparent } : {}),
-      }),
-    );
+      };
+    });
+    try {
+      return (await this.#opts.dapr.publishBulk(topic, entries)).failed;
+    } catch (err) {
+      const error = errorText(err);
+      return new Map(run.map((row) => [row.id, error]));
+    }
   }
 
   async #cleanupIfDue(): Promise<void> {
@@ -234,4 +244,16 @@ export class OutboxRelay {
       this.#sleeper = { done, wakeable };
     });
   }
+}
+
+function* consecutiveByTopic(rows: PendingEntry[]): Generator<PendingEntry[]> {
+  let run: PendingEntry[] = [];
+  for (const row of rows) {
+    if (run.length > 0 && run[0]?.topic !== row.topic) {
+      yield run;
+      run = [];
+    }
+    run.push(row);
+  }
+  if (run.length > 0) yield run;
 }

@@ -3,7 +3,8 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 /**
- * Stands in for daprd at unit level: answers the outbound health probe and records publish calls.
+ * Stands in for daprd at unit level: answers the outbound health probe and records publish calls, one
+ * per event whether it came alone or in a bulk publish.
  * The real sidecar is covered by the e2e suites.
  */
 export interface PublishCall {
@@ -46,6 +47,25 @@ export async function startSidecarRecorder(port = 0): Promise<SidecarRecorder> {
       const url = new URL(req.url ?? '/', 'http://sidecar');
       if (req.method === 'GET' && url.pathname === '/v1.0/healthz/outbound') {
         res.writeHead(204).end();
+        return;
+      }
+      const bulk = /^\/v1\.0-alpha1\/publish\/bulk\/([^/]+)\/([^/]+)$/.exec(url.pathname);
+      if (req.method === 'POST' && bulk) {
+        // daprd's bulk publish: one answer per entry; failed entries are listed in a 500.
+        const entries = (await readBody(req)) as { entryId: string; event: unknown; metadata?: Record<string, string> }[];
+        const failed: { entryId: string; error: string }[] = [];
+        for (const entry of entries) {
+          const call = { pubsub: decodeURIComponent(bulk[1] ?? ''), topic: decodeURIComponent(bulk[2] ?? ''), metadata: entry.metadata ?? {}, headers: req.headers, body: entry.event };
+          const status = await decide(call);
+          calls.push({ ...call, status });
+          if (status >= 400) failed.push({ entryId: entry.entryId, error: 'broker unavailable' });
+        }
+        if (failed.length > 0) {
+          res.writeHead(500, { 'content-type': 'application/json' }).end(JSON.stringify({ failedEntries: failed, errorCode: 'ERR_PUBSUB_PUBLISH_MESSAGE' }));
+        } else {
+          res.writeHead(204).end();
+        }
+        for (const w of waiters.splice(0)) w();
         return;
       }
       const m = /^\/v1\.0\/publish\/([^/]+)\/([^/]+)$/.exec(url.pathname);
