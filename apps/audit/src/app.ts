@@ -45,9 +45,20 @@ export function createApp(deps: AppDeps): AuditApp {
       },
     ],
   });
-  const subscriptions = auditSubscriptions({ db: prisma, pubsubName: config.PUBSUB_NAME, logger, metrics });
+  const subscriptions = auditSubscriptions({
+    db: prisma,
+    pubsubName: config.PUBSUB_NAME,
+    logger,
+    metrics,
+    bulk: { maxMessagesCount: config.BULK_MAX_MESSAGES, maxAwaitDurationMs: config.BULK_MAX_AWAIT_MS },
+    maintenance: {
+      partitionMonthsAhead: config.PARTITION_MONTHS_AHEAD,
+      retentionDays: config.RETENTION_DAYS,
+      compressionDays: config.COMPRESSION_DAYS,
+    },
+  });
   subscriptions.mount(app);
-  app.use(auditRoutes({ auth: createAuth(config), db: prisma }));
+  app.use(auditRoutes({ auth: createAuth(config), db: prisma, logger, streamBatchSize: config.STREAM_BATCH_SIZE }));
   finalize(app);
   return { app, subscriptions };
 }

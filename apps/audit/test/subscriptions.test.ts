@@ -39,4 +39,11 @@ describe('what audit subscribes to', () => {
       assert.equal(list.find((s) => s.topic === `${topic}.dead-letter`)?.deadLetterTopic, 'dead-letters.unrecorded');
     }
   });
+
+  it('when the domain topics are subscribed, then in bulk with the configured limits; dead letters one at a time', () => {
+    for (const topic of topicNames) {
+      assert.deepEqual(list.find((s) => s.topic === topic)?.bulkSubscribe, { enabled: true, maxMessagesCount: 100, maxAwaitDurationMs: 500 });
+      assert.equal(list.find((s) => s.topic === `${topic}.dead-letter`)?.bulkSubscribe, undefined);
+    }
+  });
 });

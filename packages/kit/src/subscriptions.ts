@@ -1,14 +1,16 @@
+import express from 'express';
 import type { ErrorRequestHandler, Express, Request, RequestHandler, Response } from 'express';
 import { kitState } from './app-state.ts';
 import { appTokenCheck } from './app-token.ts';
 import { parseCloudEvent } from './cloudevent.ts';
 import type { CloudEvent } from './cloudevent.ts';
 import { withEventContext } from './context.ts';
-import { jsonBodyParser } from './create-app.ts';
+import { JSON_BODY_TYPES, jsonBodyParser } from './create-app.ts';
 import type { IdempotencyGuard } from './idempotency.ts';
 import type { Lifecycle } from './lifecycle.ts';
 import type { Logger } from './logger.ts';
 import type { EventOutcome, Metrics } from './metrics.ts';
+import { toProblem } from './error-middleware.ts';
 import { internalError, sendProblem } from './problem.ts';
 
 /*
@@ -72,6 +74,54 @@ export interface InputBinding {
   handler: (body: unknown, ctx: BindingHandlerContext) => Promise<void>;
 }
 
+/** How daprd batches a bulk subscription: it flushes at this many messages or after this long, whichever is first. */
+export interface BulkOptions {
+  /** 1..10000; daprd's own default is 100. */
+  maxMessagesCount?: number;
+  /** 1..600000; daprd's own default is 1000. */
+  maxAwaitDurationMs?: number;
+}
+
+/** One message of a bulk delivery that passed the envelope and schema checks. */
+export interface BulkEntry<T> {
+  /** daprd's id for this entry; the outcome map is keyed by it. */
+  entryId: string;
+  event: T;
+  /** The envelope as delivered (id, source, type, time, traceparent, raw data). */
+  cloudEvent: CloudEvent<unknown>;
+  /** Per-entry broker metadata daprd forwarded. */
+  metadata: Record<string, string>;
+}
+
+export interface BulkHandlerContext {
+  topic: string;
+  logger: Logger;
+}
+
+/**
+ * Answers an outcome per entry. An entry missing from the map is answered RETRY (and logged as a bug);
+ * a throw answers RETRY for every entry of the batch.
+ */
+export type BulkHandler<T> = (entries: Array<BulkEntry<T>>, ctx: BulkHandlerContext) => Promise<Map<string, Outcome>>;
+
+interface BulkSubscriptionBase {
+  topic: string;
+  deadLetterTopic?: string;
+  metadata?: Record<string, string>;
+  bulk?: BulkOptions;
+}
+
+export interface TypedBulkSubscription<T> extends BulkSubscriptionBase {
+  /** Validates each entry's CloudEvent `data`; a failure is answered DROP for that entry only. */
+  schema: EventSchema<T>;
+  handler: BulkHandler<T>;
+}
+
+export interface RawBulkSubscription extends BulkSubscriptionBase {
+  schema?: undefined;
+  handler: BulkHandler<unknown>;
+}
+
 /** One entry of GET /dapr/subscribe (programmatic subscription, v2 routes shape). */
 export interface DaprSubscription {
   pubsubname: string;
@@ -79,6 +129,8 @@ export interface DaprSubscription {
   routes: { default: string };
   deadLetterTopic: string;
   metadata?: Record<string, string>;
+  /** Dapr's bulk subscribe: the route then receives `{ entries: [...] }` and answers `{ statuses: [...] }`. */
+  bulkSubscribe?: { enabled: true; maxMessagesCount: number; maxAwaitDurationMs: number };
 }
 
 export interface SubscriptionsOptions {
@@ -95,6 +147,9 @@ export interface SubscriptionsOptions {
 export interface Subscriptions {
   on<T>(sub: TypedSubscription<T>): Subscriptions;
   on(sub: RawSubscription): Subscriptions;
+  /** A bulk subscription: daprd delivers batches and the handler answers per entry. */
+  onBulk<T>(sub: TypedBulkSubscription<T>): Subscriptions;
+  onBulk(sub: RawBulkSubscription): Subscriptions;
   binding(binding: InputBinding): Subscriptions;
   /** The GET /dapr/subscribe answer. */
   list(): DaprSubscription[];
@@ -113,14 +168,84 @@ export function topicRoute(topic: string): string {
   return `/events/${topic}`;
 }
 
-interface Registered {
+interface RegisteredBase {
   topic: string;
   route: string;
   deadLetterTopic: string;
   metadata: Record<string, string> | undefined;
   schema: EventSchema<unknown> | undefined;
+}
+
+interface RegisteredSingle extends RegisteredBase {
+  kind: 'single';
   idempotency: IdempotencyGuard | undefined;
   handler: EventHandler<unknown>;
+}
+
+interface RegisteredBulk extends RegisteredBase {
+  kind: 'bulk';
+  bulk: Required<BulkOptions>;
+  handler: BulkHandler<unknown>;
+}
+
+type Registered = RegisteredSingle | RegisteredBulk;
+
+/** daprd's own defaults, written out so /dapr/subscribe says what the sidecar will do. */
+export const DEFAULT_BULK: Readonly<Required<BulkOptions>> = { maxMessagesCount: 100, maxAwaitDurationMs: 1000 };
+
+/**
+ * A batch of events is bigger than one event: bulk routes read up to this much, every other route keeps
+ * the app-wide 1 MB. A batch beyond it is answered 413, which daprd retries and finally dead-letters.
+ */
+export const BULK_BODY_LIMIT = '16mb';
+
+export interface BulkAnswer {
+  statuses: Array<{ entryId: string; status: Outcome }>;
+}
+
+function isBulkBody(body: unknown): body is { entries: unknown[]; id?: unknown } {
+  return typeof body === 'object' && body !== null && Array.isArray((body as { entries?: unknown }).entries);
+}
+
+function stringRecord(value: unknown): Record<string, string> {
+  if (typeof value !== 'object' || value === null) return {};
+  return Object.fromEntries(Object.entries(value).filter((e): e is [string, string] => typeof e[1] === 'string'));
+}
+
+function bulkOptions(topic: string, bulk: BulkOptions | undefined): Required<BulkOptions> {
+  const merged = { ...DEFAULT_BULK, ...bulk };
+  const { maxMessagesCount: count, maxAwaitDurationMs: wait } = merged;
+  if (!Number.isInteger(count) || count < 1 || count > 10_000) {
+    throw new Error(`onBulk(${topic}): maxMessagesCount must be an integer from 1 to 10000, got ${count}`);
+  }
+  if (!Number.isInteger(wait) || wait < 1 || wait > 600_000) {
+    throw new Error(`onBulk(${topic}): maxAwaitDurationMs must be an integer from 1 to 600000, got ${wait}`);
+  }
+  return merged;
+}
+
+interface LayerLike {
+  name?: string;
+}
+
+/**
+ * Registers handlers for `path` ahead of the app-wide JSON parser that createServiceApp installed, so a
+ * bulk route reads its body with its own (larger) limit. Express offers no way to insert middleware
+ * earlier, so this moves the new layers in the router's stack; if the stack is not where Express 5 keeps
+ * it, the handlers simply stay last and the app-wide limit applies (batches over 1 MB are then retried).
+ */
+function useBeforeBodyParser(app: Express, path: string, handlers: RequestHandler[]): void {
+  const stack = (app as unknown as { router?: { stack?: unknown } }).router?.stack;
+  if (!Array.isArray(stack)) {
+    app.use(path, ...handlers);
+    return;
+  }
+  const layers = stack as LayerLike[];
+  const start = layers.length;
+  app.use(path, ...handlers);
+  const added = layers.splice(start);
+  const parserAt = layers.findIndex((layer) => layer.name === 'jsonParser');
+  layers.splice(parserAt === -1 ? layers.length : parserAt, 0, ...added);
 }
 
 /** Thrown inside an idempotent run so a RETRY/DROP outcome does not mark the event as processed. */
@@ -144,7 +269,7 @@ export function createSubscriptions(opts: SubscriptionsOptions): Subscriptions {
     res.status(200).json({ status: outcome });
   }
 
-  async function deliver(sub: Registered, req: Request, lifecycle: Lifecycle | undefined): Promise<Outcome> {
+  async function deliver(sub: RegisteredSingle, req: Request, lifecycle: Lifecycle | undefined): Promise<Outcome> {
     const topic = sub.topic;
     if (lifecycle?.shuttingDown) {
       logger.info({ topic }, 'shutting down: asking the sidecar to redeliver later');
@@ -170,7 +295,7 @@ export function createSubscriptions(opts: SubscriptionsOptions): Subscriptions {
     });
   }
 
-  async function handleEvent(sub: Registered, ce: CloudEvent<unknown>, log: Logger): Promise<Outcome> {
+  async function handleEvent(sub: RegisteredSingle, ce: CloudEvent<unknown>, log: Logger): Promise<Outcome> {
     const topic = sub.topic;
     let data: unknown = ce.data;
     if (sub.schema) {
@@ -221,6 +346,106 @@ export function createSubscriptions(opts: SubscriptionsOptions): Subscriptions {
     else log.warn({ outcome }, `event handler answered ${outcome}`);
   }
 
+  /**
+   * One bulk delivery: every entry is checked on its own (a bad envelope or bad data is DROP for that entry
+   * only), the valid ones go to the handler together, and every entry gets exactly one status back.
+   */
+  async function deliverBulk(sub: RegisteredBulk, body: { entries: unknown[]; id?: unknown }, lifecycle: Lifecycle | undefined): Promise<BulkAnswer> {
+    const topic = sub.topic;
+    const log = logger.child({ topic, ...(typeof body.id === 'string' ? { bulkId: body.id } : {}) });
+    const statuses = new Map<string, Outcome>();
+    const types = new Map<string, string>();
+    const valid: Array<BulkEntry<unknown>> = [];
+
+    for (const raw of body.entries) {
+      const entry = (typeof raw === 'object' && raw !== null ? raw : {}) as { entryId?: unknown; event?: unknown; metadata?: unknown };
+      const entryId = typeof entry.entryId === 'string' && entry.entryId !== '' ? entry.entryId : undefined;
+      if (entryId === undefined) {
+        // daprd never sends one (it refuses blank ids itself); nothing can be answered for it.
+        log.warn('bulk entry without an entryId skipped');
+        metrics.eventsFailed.inc({ topic, reason: 'invalid_envelope' });
+        continue;
+      }
+      if (statuses.has(entryId)) {
+        log.warn({ entryId }, 'entryId repeated within one bulk delivery: answered once');
+        continue;
+      }
+      if (lifecycle?.shuttingDown) {
+        statuses.set(entryId, 'RETRY');
+        continue;
+      }
+      const parsed = parseCloudEvent(entry.event);
+      if (!parsed.ok) {
+        log.warn({ entryId, reason: parsed.reason }, 'dropping undecodable bulk entry to the dead-letter topic');
+        metrics.eventsFailed.inc({ topic, reason: 'invalid_envelope' });
+        statuses.set(entryId, 'DROP');
+        continue;
+      }
+      const ce = parsed.event;
+      types.set(entryId, ce.type);
+      let data: unknown = ce.data;
+      if (sub.schema) {
+        const result = sub.schema.safeParse(ce.data);
+        if (!result.success) {
+          const errors = result.error.issues.map((i) => ({ path: i.path.map(String).join('.'), message: i.message }));
+          log.warn({ entryId, eventId: ce.id, errors, deadLetterTopic: sub.deadLetterTopic }, 'bulk entry data failed validation: DROP to dead-letter topic');
+          metrics.eventsFailed.inc({ topic, reason: 'invalid_data' });
+          statuses.set(entryId, 'DROP');
+          continue;
+        }
+        data = result.data;
+      }
+      // RETRY until the handler says otherwise, so an entry it forgets is redelivered, never lost.
+      statuses.set(entryId, 'RETRY');
+      valid.push({ entryId, event: data, cloudEvent: ce, metadata: stringRecord(entry.metadata) });
+    }
+
+    if (lifecycle?.shuttingDown) log.info({ entries: statuses.size }, 'shutting down: asking the sidecar to redeliver the batch later');
+    if (valid.length > 0) {
+      const end = metrics.eventHandlerDuration.startTimer({ topic });
+      try {
+        const answered: unknown = await sub.handler(valid, { topic, logger: log });
+        if (!(answered instanceof Map)) throw new Error('the bulk handler must return a Map of entryId to SUCCESS, RETRY or DROP');
+        let unanswered = 0;
+        for (const { entryId } of valid) {
+          const outcome: unknown = answered.get(entryId);
+          if (typeof outcome === 'string' && OUTCOMES.has(outcome)) statuses.set(entryId, outcome as Outcome);
+          else unanswered++;
+        }
+        if (unanswered > 0) log.error({ unanswered }, 'bulk handler gave no valid outcome for some entries: RETRY');
+      } catch (err) {
+        log.error({ err, entries: valid.length }, 'bulk handler failed: RETRY for every entry');
+        metrics.eventsFailed.inc({ topic, reason: 'handler_error' }, valid.length);
+      } finally {
+        end();
+      }
+    }
+
+    const counts: Record<Outcome, number> = { SUCCESS: 0, RETRY: 0, DROP: 0 };
+    for (const [entryId, status] of statuses) {
+      counts[status]++;
+      metrics.eventsConsumed.inc({ topic, type: types.get(entryId) ?? 'unknown', outcome: status });
+      if (status === 'DROP') metrics.deadLetter.inc({ topic });
+    }
+    if (counts.RETRY > 0 || counts.DROP > 0) log.warn(counts, 'bulk delivery answered');
+    else log.debug(counts, 'bulk delivery answered');
+    return { statuses: [...statuses].map(([entryId, status]) => ({ entryId, status })) };
+  }
+
+  /**
+   * A bulk route also takes a plain CloudEvent, as daprd sends when the same route is reached through a
+   * subscription without bulk (a declarative Subscription, an older sidecar): it runs as a batch of one.
+   */
+  async function answerBulkRoute(sub: RegisteredBulk, body: unknown, lifecycle: Lifecycle | undefined): Promise<BulkAnswer | { status: Outcome }> {
+    if (isBulkBody(body)) return deliverBulk(sub, body, lifecycle);
+    const ce = parseCloudEvent(body);
+    const context = ce.ok ? { eventId: ce.event.id, traceparent: ce.event.traceparent } : {};
+    return withEventContext(context, async () => {
+      const { statuses } = await deliverBulk(sub, { entries: [{ entryId: 'single', event: body }] }, lifecycle);
+      return { status: statuses[0]?.status ?? 'DROP' };
+    });
+  }
+
   const api: Subscriptions = {
     on(sub: TypedSubscription<unknown> | RawSubscription): Subscriptions {
       assertOpen(`on(${sub.topic})`);
@@ -229,12 +454,32 @@ export function createSubscriptions(opts: SubscriptionsOptions): Subscriptions {
       const deadLetterTopic = sub.deadLetterTopic ?? `${sub.topic}.dead-letter`;
       if (!NAME.test(deadLetterTopic)) throw new Error(`dead-letter topic ${JSON.stringify(deadLetterTopic)} must match ${NAME}`);
       topics.set(sub.topic, {
+        kind: 'single',
         topic: sub.topic,
         route: topicRoute(sub.topic),
         deadLetterTopic,
         metadata: sub.metadata,
         schema: sub.schema,
         idempotency: sub.idempotency,
+        handler: sub.handler,
+      });
+      return api;
+    },
+
+    onBulk(sub: TypedBulkSubscription<unknown> | RawBulkSubscription): Subscriptions {
+      assertOpen(`onBulk(${sub.topic})`);
+      if (!NAME.test(sub.topic)) throw new Error(`topic name ${JSON.stringify(sub.topic)} must match ${NAME}`);
+      if (topics.has(sub.topic)) throw new Error(`topic ${sub.topic} already has a handler`);
+      const deadLetterTopic = sub.deadLetterTopic ?? `${sub.topic}.dead-letter`;
+      if (!NAME.test(deadLetterTopic)) throw new Error(`dead-letter topic ${JSON.stringify(deadLetterTopic)} must match ${NAME}`);
+      topics.set(sub.topic, {
+        kind: 'bulk',
+        topic: sub.topic,
+        route: topicRoute(sub.topic),
+        deadLetterTopic,
+        metadata: sub.metadata,
+        schema: sub.schema,
+        bulk: bulkOptions(sub.topic, sub.bulk),
         handler: sub.handler,
       });
       return api;
@@ -255,6 +500,7 @@ export function createSubscriptions(opts: SubscriptionsOptions): Subscriptions {
         routes: { default: s.route },
         deadLetterTopic: s.deadLetterTopic,
         ...(s.metadata ? { metadata: s.metadata } : {}),
+        ...(s.kind === 'bulk' ? { bulkSubscribe: { enabled: true as const, ...s.bulk } } : {}),
       }));
     },
 
@@ -277,7 +523,38 @@ export function createSubscriptions(opts: SubscriptionsOptions): Subscriptions {
         res.json(api.list());
       });
 
+      const bulkParse = express.json({ type: JSON_BODY_TYPES, limit: BULK_BODY_LIMIT });
       for (const sub of topics.values()) {
+        if (sub.kind === 'bulk') {
+          // The token is checked before a byte of the (large) body is read.
+          useBeforeBodyParser(app, sub.route, [guard, bulkParse]);
+          app.post(sub.route, guard, parse, async (req, res) => {
+            const work = () => answerBulkRoute(sub, req.body as unknown, lifecycle);
+            res.status(200).json(lifecycle ? await lifecycle.track(work) : await work());
+          });
+          // No entry can be answered without a readable body: a non-2xx status makes daprd retry every
+          // entry (and dead-letter them once its retries run out), where DROP would discard them unread.
+          const onBulkError: ErrorRequestHandler = (err: unknown, req, res, next) => {
+            if (req.method !== 'POST' || res.headersSent) {
+              next(err);
+              return;
+            }
+            void guard(req, res, () => {
+              const problem = isBodyParserError(err) ? toProblem(err) : undefined;
+              if (problem) {
+                logger.warn({ topic: sub.topic, err }, 'bulk delivery body cannot be read: the sidecar will retry it');
+                metrics.eventsFailed.inc({ topic: sub.topic, reason: 'invalid_envelope' });
+                sendProblem(req, res, problem);
+                return;
+              }
+              logger.error({ topic: sub.topic, err }, 'unexpected error on a bulk topic route: the sidecar will retry it');
+              metrics.eventsFailed.inc({ topic: sub.topic, reason: 'handler_error' });
+              sendProblem(req, res, internalError('The bulk delivery could not be handled.'));
+            });
+          };
+          app.use(sub.route, onBulkError);
+          continue;
+        }
         const handler: RequestHandler = async (req, res) => {
           const outcome = lifecycle ? await lifecycle.track(() => deliver(sub, req, lifecycle)) : await deliver(sub, req, lifecycle);
           respond(res, outcome);

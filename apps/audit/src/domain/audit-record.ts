@@ -2,7 +2,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { parseTraceparent, type CloudEvent } from '@lifeline/kit';
 import type { AnyEvent } from '@lifeline/contracts';
 import { describeEventType } from './event-naming.ts';
-import { isJsonObject, withoutNul, type JsonValue } from './json.ts';
+import { isJsonObject, storable, type JsonValue } from './json.ts';
 
 /** One row of the trail, as stored and as read back. */
 export interface AuditRecord {
@@ -26,16 +26,17 @@ export interface AuditRecord {
 
 /** Turns a contract-valid event (and the envelope it arrived in) into the row that records it. */
 export function toAuditRecord(event: AnyEvent, delivery: { topic: string; cloudEvent: CloudEvent<unknown> }): AuditRecord {
-  const { value, replaced } = withoutNul(event);
+  const { value, nulReplaced, invalidUnicodeReplaced } = storable(event);
   const clean = value as unknown as AnyEvent;
   const data: JsonValue = (value as { data: JsonValue }).data;
   const { entityType, action } = describeEventType(clean.type);
   const { before, after } = stateOf(data);
   const ce = delivery.cloudEvent;
-  const envelope = withoutNul({ cloudEventId: ce.id, cloudEventSource: ce.source, cloudEventType: ce.type });
+  const envelope = storable({ cloudEventId: ce.id, cloudEventSource: ce.source, cloudEventType: ce.type });
 
   return {
-    eventId: clean.id,
+    // Postgres hands a uuid back in lowercase; the hash must be over what reads back.
+    eventId: clean.id.toLowerCase(),
     occurredAt: new Date(clean.time),
     sourceApp: clean.source,
     eventType: clean.type,
@@ -53,7 +54,8 @@ export function toAuditRecord(event: AnyEvent, delivery: { topic: string; cloudE
       // occurred_at keeps milliseconds; the producer's own string is kept verbatim.
       time: clean.time,
       ...(envelope.value as { [key: string]: JsonValue }),
-      ...(replaced || envelope.replaced ? { nulCharactersReplaced: true } : {}),
+      ...(nulReplaced || envelope.nulReplaced ? { nulCharactersReplaced: true } : {}),
+      ...(invalidUnicodeReplaced || envelope.invalidUnicodeReplaced ? { invalidUnicodeReplaced: true } : {}),
     },
     // The producer's trace, not the delivery's: that is the request that caused the change.
     traceId: parseTraceparent(clean.traceparent ?? ce.traceparent)?.traceId ?? null,

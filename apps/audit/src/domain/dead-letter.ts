@@ -1,6 +1,6 @@
 import type { CloudEvent } from '@lifeline/kit';
 import { topicNames, topicSchemas, type TopicName } from '@lifeline/contracts';
-import { withoutNul, type JsonValue } from './json.ts';
+import { storable, type JsonValue } from './json.ts';
 
 export const DEAD_LETTER_SUFFIX = '.dead-letter';
 /** Where a dead letter goes that could not even be recorded; nobody consumes it, operators inspect the broker. */
@@ -49,14 +49,14 @@ function reasonFor(topic: string, data: unknown): string | null {
 
 export function toDeadLetterRecord(deadLetterTopic: string, ce: CloudEvent<unknown>): DeadLetterRecord {
   const topic = originalTopic(deadLetterTopic);
-  const text = (s: string | undefined) => (s === undefined ? null : clip(withoutNul(s).value as string, MAX_TEXT));
+  const text = (s: string | undefined) => (s === undefined ? null : clip(storable(s).value as string, MAX_TEXT));
   return {
     topic,
     deadLetterTopic,
     cloudEventId: text(ce.id) ?? '',
     cloudEventType: text(ce.type),
     cloudEventSource: text(ce.source),
-    payload: ce.data === undefined ? null : withoutNul(ce.data).value,
+    payload: ce.data === undefined ? null : storable(ce.data).value,
     reason: reasonFor(topic, ce.data),
   };
 }

@@ -1,25 +1,65 @@
 import { Router } from 'express';
-import type { Auth, Role } from '@lifeline/kit';
-import { listAuditEvents } from '../data/audit-event-repository.ts';
+import type { Auth, Logger, Role } from '@lifeline/kit';
+import { listAuditEvents, type AuditEventFilter } from '../data/audit-event-repository.ts';
 import type { Db } from '../data/db.ts';
 import { listDeadLetters } from '../data/dead-letter-repository.ts';
 import { originalTopic } from '../domain/dead-letter.ts';
-import { auditEventsQuery, deadLettersQuery, parseQuery } from './audit-query.ts';
+import { verifyTrail } from '../domain/verify-trail.ts';
+import { toAuditEventJson } from './audit-event-json.ts';
+import { streamExport } from './audit-export.ts';
+import {
+  auditEventsQuery,
+  deadLettersQuery,
+  entityHistoryQuery,
+  entityPath,
+  exportQuery,
+  parsePath,
+  parseQuery,
+  userActivityQuery,
+  userPath,
+  verifyQuery,
+} from './audit-query.ts';
 import { decodeCursor, pageOf } from './page-cursor.ts';
 
 /** The trail spans every person's records, so only compliance officers and admins read it. */
 const READERS: readonly Role[] = ['compliance', 'admin'];
 
-export function auditRoutes(deps: { auth: Auth; db: Db }): Router {
-  const { auth, db } = deps;
+export interface AuditRouteDeps {
+  auth: Auth;
+  db: Db;
+  logger: Logger;
+  /** Rows per query when streaming an export or walking chains. */
+  streamBatchSize: number;
+}
+
+/**
+ * Every listing is ordered by (occurred_at, event_id), oldest first, and paged with a keyset cursor on
+ * that pair; see README "Pagination" for why that and not arrival order.
+ */
+export function auditRoutes(deps: AuditRouteDeps): Router {
+  const { auth, db, logger, streamBatchSize } = deps;
   const router = Router();
   const readers = auth.requireAuth(READERS);
 
+  async function page(filter: AuditEventFilter, limit: number, cursor: string | undefined) {
+    const after = cursor === undefined ? undefined : decodeCursor(cursor);
+    const rows = await listAuditEvents(db, filter, limit + 1, after);
+    const { items, nextCursor } = pageOf(rows, limit, (row) => ({ at: row.occurredAt, id: row.eventId }));
+    return { items: items.map(toAuditEventJson), nextCursor };
+  }
+
   router.get('/audit', readers, async (req, res) => {
     const q = parseQuery(auditEventsQuery, req.query);
-    const after = q.cursor === undefined ? undefined : decodeCursor(q.cursor);
-    const rows = await listAuditEvents(db, { entityType: q.entity_type, entityId: q.entity_id }, q.limit + 1, after);
-    res.json(pageOf(rows, q.limit, (row) => ({ at: row.occurredAt, id: row.eventId })));
+    const filter: AuditEventFilter = {
+      entityType: q.entity_type,
+      entityId: q.entity_id,
+      actorId: q.actor,
+      action: q.action,
+      sourceApp: q.source,
+      from: q.from,
+      to: q.to,
+    };
+    res.json(await page(filter, q.limit, q.cursor));
   });
 
   router.get('/audit/dead-letters', readers, async (req, res) => {
@@ -29,6 +69,47 @@ export function auditRoutes(deps: { auth: Auth; db: Db }): Router {
     const topic = q.topic === undefined ? undefined : originalTopic(q.topic);
     const rows = await listDeadLetters(db, topic, q.limit + 1, after);
     res.json(pageOf(rows, q.limit, (row) => ({ at: row.receivedAt, id: row.id })));
+  });
+
+  router.get('/audit/export', readers, async (req, res) => {
+    const q = parseQuery(exportQuery, req.query);
+    const filter = {
+      entityType: q.entity_type,
+      entityId: q.entity_id,
+      actorId: q.actor,
+      action: q.action,
+      sourceApp: q.source,
+      from: q.from,
+      to: q.to,
+    };
+    await streamExport(db, res, { filter, format: q.format, batchSize: streamBatchSize, logger });
+  });
+
+  router.get('/audit/verify', readers, async (req, res) => {
+    const q = parseQuery(verifyQuery, req.query);
+    const report = await verifyTrail(db, { from: q.from, to: q.to, batchSize: streamBatchSize });
+    if (!report.ok) logger.error({ firstBroken: report.firstBroken, checked: report.checked }, 'audit trail verification found a broken link');
+    res.json({ ...report, from: q.from?.toISOString() ?? null, to: q.to?.toISOString() ?? null });
+  });
+
+  router.get('/audit/user/:userId/activity', readers, async (req, res) => {
+    const { userId } = parsePath(userPath, req.params);
+    const q = parseQuery(userActivityQuery, req.query);
+    const filter: AuditEventFilter = {
+      actorId: userId,
+      entityType: q.entity_type,
+      action: q.action,
+      sourceApp: q.source,
+      from: q.from,
+      to: q.to,
+    };
+    res.json(await page(filter, q.limit, q.cursor));
+  });
+
+  router.get('/audit/:entityType/:entityId', readers, async (req, res) => {
+    const { entityType, entityId } = parsePath(entityPath, req.params);
+    const q = parseQuery(entityHistoryQuery, req.query);
+    res.json(await page({ entityType, entityId, from: q.from, to: q.to }, q.limit, q.cursor));
   });
 
   return router;

@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { once } from 'node:events';
+import { randomUUID } from 'node:crypto';
 import { createLogger, createMetrics, daprClientFromConfig, signToken, startServer, type Role } from '@lifeline/kit';
 import { createPrismaClient, disconnect } from '@lifeline/db';
 import { createApp } from '../../src/app.ts';
@@ -85,4 +86,55 @@ export async function fakeSidecar(): Promise<{ port: number; close(): Promise<vo
     port: (server.address() as AddressInfo).port,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
+}
+
+export interface BulkEntryInput {
+  entryId?: string;
+  /** The CloudEvent daprd parsed from the broker message (or anything, to test what is refused). */
+  event: unknown;
+}
+
+/** The body daprd 1.18 POSTs to a bulk subscription's route (see the kit's bulk-subscriptions test). */
+export function bulkBody(topic: string, entries: BulkEntryInput[]): { entries: Array<{ entryId: string }> } & Record<string, unknown> {
+  return {
+    id: randomUUID(),
+    type: 'com.dapr.event.sent.bulk',
+    topic,
+    pubsubname: 'pubsub',
+    metadata: { pubsubName: 'pubsub' },
+    entries: entries.map((e) => ({
+      entryId: e.entryId ?? randomUUID(),
+      event: e.event,
+      contentType: 'application/cloudevents+json',
+      metadata: {},
+    })),
+  };
+}
+
+export async function deliverBulk(
+  base: string,
+  topic: string,
+  body: ReturnType<typeof bulkBody>,
+  token: string | null = APP_API_TOKEN,
+): Promise<Response> {
+  return fetch(`${base}/events/${topic}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(token === null ? {} : { 'dapr-api-token': token }) },
+    body: JSON.stringify(body),
+  });
+}
+
+/** The statuses of a bulk answer, by entryId. */
+export async function bulkStatuses(res: Response): Promise<Record<string, string>> {
+  if (res.status !== 200) throw new Error(`bulk delivery answered ${res.status}: ${await res.text()}`);
+  const body = (await res.json()) as { statuses: Array<{ entryId: string; status: string }> };
+  return Object.fromEntries(body.statuses.map((s) => [s.entryId, s.status]));
+}
+
+export async function triggerBinding(base: string, name: string, token: string | null = APP_API_TOKEN): Promise<Response> {
+  return fetch(`${base}/${name}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(token === null ? {} : { 'dapr-api-token': token }) },
+    body: '{}',
+  });
 }

@@ -54,13 +54,42 @@ export interface AuditSchema {
   drop(): Promise<void>;
 }
 
-/** A throwaway schema no other test file uses, migrated by the real migrations as the superuser. */
-export async function createAuditSchema(label: string): Promise<AuditSchema> {
+/** A throwaway schema no other test file uses, migrated by the real migrations (or `dir`) as the superuser. */
+export async function createAuditSchema(label: string, dir = migrationsDir): Promise<AuditSchema> {
   await ensureAppRole();
   const schema = `t_audit_${label}_${randomBytes(4).toString('hex')}`;
-  await migrate({ databaseUrl: adminUrl, migrationsDir, schema });
+  await migrate({ databaseUrl: adminUrl, migrationsDir: dir, schema });
   return {
     schema,
     drop: () => admin((client) => client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`)).then(() => undefined),
   };
+}
+
+export interface ChainHeadRow {
+  chain_id: number;
+  last_seq: string;
+  last_hash: string;
+}
+
+export async function chainHeads(schema: string): Promise<ChainHeadRow[]> {
+  return admin(async (c) => (await c.query<ChainHeadRow>('SELECT chain_id, last_seq, last_hash FROM chain_heads ORDER BY chain_id')).rows, schema);
+}
+
+export async function countRows(schema: string, where = 'true', params: unknown[] = []): Promise<number> {
+  return admin(async (c) => (await c.query<{ n: number }>(`SELECT count(*)::int AS n FROM audit_events WHERE ${where}`, params)).rows[0]?.n ?? 0, schema);
+}
+
+/**
+ * What a superuser with a grudge could do: switch the append-only trigger off, rewrite history, switch
+ * it back on. Verification must notice.
+ */
+export async function tamper(schema: string, sql: string, params: unknown[] = []): Promise<number> {
+  return admin(async (c) => {
+    await c.query('BEGIN');
+    await c.query('ALTER TABLE audit_events DISABLE TRIGGER audit_events_append_only');
+    const { rowCount } = await c.query(sql, params);
+    await c.query('ALTER TABLE audit_events ENABLE TRIGGER audit_events_append_only');
+    await c.query('COMMIT');
+    return rowCount ?? 0;
+  }, schema);
 }

@@ -27,12 +27,12 @@ export function taskState(overrides: Partial<TaskState> = {}): TaskState {
   };
 }
 
-export function taskCreated(opts: { task?: TaskState; time?: string; traceparent?: string } = {}): EventOf<'task.created'> {
+export function taskCreated(opts: { task?: TaskState; time?: string; traceparent?: string; actor?: string } = {}): EventOf<'task.created'> {
   const task = opts.task ?? taskState();
   return makeEvent('task.created', {
     source: 'tasks',
     subject: task.id,
-    actor: { id: task.createdBy, kind: 'user' },
+    actor: { id: opts.actor ?? task.createdBy, kind: 'user' },
     data: { after: task },
     time: opts.time ?? new Date().toISOString(),
     traceparent: opts.traceparent ?? TRACEPARENT,
@@ -54,4 +54,29 @@ export function cloudEvent(topic: string, data: unknown, overrides: Record<strin
     data,
     ...overrides,
   };
+}
+
+export function taskUpdated(opts: { task?: TaskState; time?: string; actor?: string; title?: string } = {}): EventOf<'task.updated'> {
+  const before = opts.task ?? taskState();
+  const after = { ...before, title: opts.title ?? `${before.title} (changed)`, version: before.version + 1 };
+  return makeEvent('task.updated', {
+    source: 'tasks',
+    subject: before.id,
+    actor: { id: opts.actor ?? before.ownerId, kind: 'user' },
+    data: { before, after, changedFields: ['title', 'version'] },
+    time: opts.time ?? new Date().toISOString(),
+    traceparent: TRACEPARENT,
+  });
+}
+
+export function emergencyAcknowledged(opts: { time?: string; actor?: string } = {}): EventOf<'emergency.acknowledged'> {
+  const emergencyId = randomUUID();
+  const acknowledgedBy = opts.actor ?? 'caregiver-1';
+  return makeEvent('emergency.acknowledged', {
+    source: 'emergency',
+    subject: emergencyId,
+    actor: { id: acknowledgedBy, kind: 'user' },
+    data: { emergencyId, userId: 'person-1', acknowledgedBy, acknowledgedAt: opts.time ?? new Date().toISOString() },
+    time: opts.time ?? new Date().toISOString(),
+  });
 }
