@@ -29,7 +29,7 @@ run_suite() {
   local t0; t0=$(now_us)
   printf '\n==> tests: %s\n' "$name"
   # shellcheck disable=SC2086  # the glob must expand inside the suite's folder
-  if ! (cd "$dir" && node --test --import tsx --test-reporter=spec --test-reporter-destination=stdout \
+  if ! (cd "$dir" && node --test --test-concurrency=1 --import tsx --test-reporter=spec --test-reporter-destination=stdout \
       --test-reporter=tap --test-reporter-destination="$RESULTS/$name.tap" $glob); then
     suite_failed=1
   fi
@@ -50,7 +50,7 @@ fi
 
 if [[ $only != unit ]]; then
   for broker in "${selected[@]}"; do
-    E2E_BROKER=$broker run_suite "e2e-$broker" e2e platform.test.ts
+    E2E_BROKER=$broker run_suite "e2e-$broker" e2e "platform.test.ts tasks-audit.test.ts"
   done
   run_suite e2e-readme e2e readme.test.ts
 fi

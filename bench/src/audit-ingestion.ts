@@ -4,7 +4,13 @@
 // and publish-to-stored latency p50/p99 at a fixed 500 events/s (open loop).
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
-import { brokers, type Broker } from '@lifeline/platform';
+import type { CloudEvent } from '@lifeline/kit';
+import { createPrismaClient, disconnect } from '@lifeline/db';
+import { appDatabases, appDatabaseUrl, brokers, type Broker } from '@lifeline/platform';
+// The audit app's own write path, imported as the in-process ceiling of the pipeline under test.
+import { toAuditRecord, type AuditRecord } from '../../apps/audit/src/domain/audit-record.ts';
+import { recordEvents } from '../../apps/audit/src/domain/record-events.ts';
+import { PrismaClient } from '../../apps/audit/src/generated/prisma/client.ts';
 import { Platform, waitUntil } from '@lifeline/e2e/harness';
 import { benchTaskCreated } from './bench-events.ts';
 import { runOpenLoop } from './open-loop.ts';
@@ -20,25 +26,32 @@ async function storedCount(db: pg.Client, actor: string): Promise<number> {
   return Number(r.rows[0]?.n ?? 0);
 }
 
-/** Ceiling: the audit app's own INSERT shape, batched, straight into Postgres from one connection. */
-async function directInsertRate(db: pg.Client, n: number): Promise<number> {
-  const actor = `bench-direct-${randomUUID()}`;
-  const started = performance.now();
-  for (let i = 0; i < n; i += BULK) {
-    const events = Array.from({ length: Math.min(BULK, n - i) }, () => benchTaskCreated(actor));
-    const values: unknown[] = [];
-    const rows = events.map((e, j) => {
-      values.push(e.id, e.time, e.source, e.type, 'created', 'task', e.subject, e.actor.id, e.actor.kind, JSON.stringify(e.data.after), JSON.stringify({ schemaVersion: 1 }));
-      const b = j * 11;
-      return `($${b + 1}::uuid, $${b + 2}::timestamptz, $${b + 3}, $${b + 4}, $${b + 5}, $${b + 6}, $${b + 7}, $${b + 8}, $${b + 9}, NULL, $${b + 10}::jsonb, '{}', $${b + 11}::jsonb, NULL)`;
-    });
-    await db.query(
-      `INSERT INTO audit.audit_events (event_id, occurred_at, source_app, event_type, action, entity_type, entity_id, actor_id, actor_kind, before, after, changed_fields, metadata, trace_id)
-       VALUES ${rows.join(',')} ON CONFLICT DO NOTHING`,
-      values,
-    );
+/**
+ * Ceiling: the same events through the audit app's own write path (chained, batched, one transaction per
+ * batch, concurrent batches like concurrent deliveries), straight into Postgres without Dapr or a broker.
+ */
+async function directInsertRate(platform: Platform, n: number): Promise<number> {
+  const db = appDatabases().find((d) => d.app === 'audit');
+  if (!db) throw new Error('no audit database');
+  const prisma = createPrismaClient(PrismaClient, { connectionString: appDatabaseUrl(platform.adminUrl, db), schema: 'audit', poolMax: 4 });
+  try {
+    const actor = `bench-direct-${randomUUID()}`;
+    const batches: AuditRecord[][] = [];
+    for (let i = 0; i < n; i += BULK) {
+      batches.push(
+        Array.from({ length: Math.min(BULK, n - i) }, () => {
+          const event = benchTaskCreated(actor);
+          const cloudEvent = { id: event.id, source: 'tasks', type: event.type, specversion: '1.0', data: event } as unknown as CloudEvent<unknown>;
+          return toAuditRecord(event, { topic: 'task-events', cloudEvent });
+        }),
+      );
+    }
+    const started = performance.now();
+    for (let i = 0; i < batches.length; i += 4) await Promise.all(batches.slice(i, i + 4).map((b) => recordEvents(prisma, b)));
+    return n / ((performance.now() - started) / 1000);
+  } finally {
+    await disconnect(prisma);
   }
-  return n / ((performance.now() - started) / 1000);
 }
 
 function publisher(platform: Platform) {
@@ -66,7 +79,7 @@ async function benchBroker(broker: Broker): Promise<Record<string, string | numb
     await platform.start('tasks'); // its sidecar is the publisher
     const pub = publisher(platform);
 
-    const ceiling = await directInsertRate(db, SUSTAINED_EVENTS);
+    const ceiling = await directInsertRate(platform, SUSTAINED_EVENTS);
 
     // Sustained: publish everything as fast as the sidecar takes it, then wait for the last row.
     const actor = `bench-sustained-${randomUUID()}`;
@@ -90,7 +103,7 @@ async function benchBroker(broker: Broker): Promise<Record<string, string | numb
     const s = summarize(lat.rows.map((r) => Number(r.ms)));
     return {
       broker,
-      'direct insert (ceiling) rows/s': Math.round(ceiling),
+      'audit write path without Dapr (ceiling) rows/s': Math.round(ceiling),
       'through sidecar events/s': Math.round(sustained),
       [`p50 @${LATENCY_RATE}/s`]: ms(s.p50),
       [`p99 @${LATENCY_RATE}/s`]: ms(s.p99),

@@ -265,7 +265,7 @@ export class DaprClient {
         const text = await res.text();
         const parsed = safeJson(text) as { failedEntries?: { entryId?: unknown; error?: unknown }[] } | undefined;
         if (!parsed?.failedEntries) throw new DaprError(`bulk publish to ${pubsub}/${topic} failed: 500 ${text.slice(0, 500)}`, 500);
-        failed = new Map(parsed.failedEntries.map((f) => [String(f.entryId), String(f.error ?? 'unknown error')]));
+        failed = new Map(parsed.failedEntries.map((f) => [String(f.entryId), typeof f.error === 'string' ? f.error : 'unknown error']));
       } else if (!res.ok) {
         await this.#fail(res, `bulk publish to ${pubsub}/${topic}`);
       } else {

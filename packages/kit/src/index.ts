@@ -71,18 +71,25 @@ export type {
 
 export { parseCloudEvent } from './cloudevent.ts';
 export type { CloudEvent } from './cloudevent.ts';
-export { createSubscriptions, topicRoute } from './subscriptions.ts';
+export { BULK_BODY_LIMIT, DEFAULT_BULK, createSubscriptions, topicRoute } from './subscriptions.ts';
 export type {
   BindingHandlerContext,
+  BulkAnswer,
+  BulkEntry,
+  BulkHandler,
+  BulkHandlerContext,
+  BulkOptions,
   DaprSubscription,
   EventHandler,
   EventHandlerContext,
   EventSchema,
   InputBinding,
   Outcome,
+  RawBulkSubscription,
   RawSubscription,
   Subscriptions,
   SubscriptionsOptions,
+  TypedBulkSubscription,
   TypedSubscription,
 } from './subscriptions.ts';
 export { daprKeyStore, keyStoreGuard, memoryKeyStore, stateStoreGuard } from './idempotency.ts';
