@@ -9,7 +9,7 @@ import {
   type Metrics,
   type Subscriptions,
 } from '@lifeline/kit';
-import { databaseReady } from '@lifeline/db';
+import { databaseReadinessCheck } from '@lifeline/db';
 import type { AuditConfig } from './config.ts';
 import type { PrismaClient } from './data/db.ts';
 import { auditRoutes } from './http/audit-routes.ts';
@@ -37,12 +37,7 @@ export function createApp(deps: AppDeps): AuditApp {
     metrics,
     readiness: [
       sidecarReadinessCheck(dapr),
-      {
-        name: 'database',
-        check: async () => {
-          if (!(await databaseReady(prisma))) throw new Error('database not reachable');
-        },
-      },
+      databaseReadinessCheck(prisma),
     ],
   });
   const subscriptions = auditSubscriptions({

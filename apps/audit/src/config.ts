@@ -1,17 +1,9 @@
 import { z } from 'zod';
 import { envInt, loadConfig } from '@lifeline/kit';
+import { databaseConfigShape } from '@lifeline/db';
 
 export const auditConfigShape = {
-  DATABASE_URL: z
-    .string()
-    .regex(/^postgres(ql)?:\/\//, 'expected a postgres:// connection URL')
-    // @lifeline/db sets search_path through the connection options; an options= parameter would replace it.
-    .refine((url) => !/[?&]options=/i.test(url), 'must not carry an options= parameter (the app sets search_path itself)'),
-  DB_SCHEMA: z
-    .string()
-    .regex(/^[a-z_][a-z0-9_]{0,62}$/, 'expected a lowercase Postgres schema name')
-    .default('audit'),
-  DB_POOL_MAX: envInt(1, 200).default(10),
+  ...databaseConfigShape('audit'),
   /** Monthly partitions kept ready beyond the current month (plain-Postgres storage; ensured at start). */
   PARTITION_MONTHS_AHEAD: envInt(0, 36).default(3),
   /**
@@ -24,7 +16,7 @@ export const auditConfigShape = {
   /** Bulk subscribe: daprd delivers up to this many events per request (one INSERT per batch)... */
   BULK_MAX_MESSAGES: envInt(1, 1000).default(100),
   /** ...or whatever arrived within this many milliseconds, whichever comes first. */
-  BULK_MAX_AWAIT_MS: envInt(1, 60_000).default(500),
+  BULK_MAX_AWAIT_MS: envInt(1, 60_000).default(100),
   /** Rows fetched per query when exporting or verifying; bounds the memory of one stream. */
   STREAM_BATCH_SIZE: envInt(1, 10_000).default(1000),
 };

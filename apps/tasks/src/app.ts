@@ -9,7 +9,7 @@ import {
   type Logger,
   type Metrics,
 } from '@lifeline/kit';
-import { databaseReady } from '@lifeline/db';
+import { databaseReadinessCheck } from '@lifeline/db';
 import type { TasksConfig } from './config.ts';
 import type { PrismaClient } from './data/db.ts';
 import { deleteExpiredIdempotencyKeys } from './data/idempotency-repository.ts';
@@ -64,12 +64,7 @@ export function createApp(deps: AppDeps): TasksApp {
     metrics,
     readiness: [
       sidecarReadinessCheck(dapr),
-      {
-        name: 'database',
-        check: async () => {
-          if (!(await databaseReady(prisma))) throw new Error('database not reachable');
-        },
-      },
+      databaseReadinessCheck(prisma),
     ],
   });
   createSubscriptions({ pubsubName: config.PUBSUB_NAME, logger, metrics })

@@ -1,17 +1,9 @@
 import { z } from 'zod';
 import { envInt, loadConfig } from '@lifeline/kit';
+import { databaseConfigShape } from '@lifeline/db';
 
 export const tasksConfigShape = {
-  DATABASE_URL: z
-    .string()
-    .regex(/^postgres(ql)?:\/\//, 'expected a postgres:// connection URL')
-    // @lifeline/db sets search_path through the connection options; an options= parameter would replace it.
-    .refine((url) => !/[?&]options=/i.test(url), 'must not carry an options= parameter (the app sets search_path itself)'),
-  DB_SCHEMA: z
-    .string()
-    .regex(/^[a-z_][a-z0-9_]{0,62}$/, 'expected a lowercase Postgres schema name')
-    .default('tasks'),
-  DB_POOL_MAX: envInt(1, 200).default(10),
+  ...databaseConfigShape('tasks'),
   /** Fallback poll of the outbox relay; local commits wake it at once. */
   OUTBOX_POLL_MS: envInt(10, 60_000).default(250),
   OUTBOX_BATCH: envInt(1, 1000).default(100),

@@ -1,5 +1,5 @@
 import { ConfigError, createLogger, createMetrics, daprClientFromConfig, runService, startServer } from '@lifeline/kit';
-import { createPrismaClient, disconnect } from '@lifeline/db';
+import { disconnect, prismaFromConfig } from '@lifeline/db';
 import { createApp } from './app.ts';
 import { loadTasksConfig } from './config.ts';
 import { PrismaClient } from './generated/prisma/client.ts';
@@ -19,13 +19,7 @@ const config = configOrExit();
 const logger = createLogger({ appId: config.APP_ID, level: config.LOG_LEVEL });
 const metrics = createMetrics({ appId: config.APP_ID });
 const dapr = daprClientFromConfig(config, { metrics, logger });
-const prisma = createPrismaClient(PrismaClient, {
-  connectionString: config.DATABASE_URL,
-  schema: config.DB_SCHEMA,
-  poolMax: config.DB_POOL_MAX,
-  applicationName: config.APP_ID,
-  onPoolError: (err) => logger.warn({ err }, 'idle database connection failed; the pool replaces it'),
-});
+const prisma = prismaFromConfig(PrismaClient, config, logger);
 
 await runService({
   logger,

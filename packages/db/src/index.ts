@@ -18,3 +18,4 @@ export {
   type PrismaClientClass,
 } from './prisma.ts';
 export { PROCESSED_EVENTS_SQL, runOnce, type InboxKey, type InboxTransaction } from './inbox.ts';
+export { databaseConfigShape, databaseReadinessCheck, prismaFromConfig, type DatabaseConfig } from './service-database.ts';
