@@ -3,7 +3,7 @@
 # the wrapper modules in tools/dapr/, and caches them outside the repo keyed by version:
 #   $LIFELINE_CACHE/dapr/runtime-<v>/.dapr/bin/daprd   (DAPR_RUNTIME_PATH layout the CLI looks for)
 #   $LIFELINE_CACHE/dapr/cli-<v>/dapr
-#   $LIFELINE_CACHE/bin/{dapr,daprd}                    (symlinks: put this folder on PATH)
+#   $LIFELINE_CACHE/bin/{dapr,daprd}                    (put this folder on PATH)
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/../lib/common.sh"
 source "$REPO_ROOT/scripts/lib/dapr-versions.sh"
@@ -50,11 +50,19 @@ build_cli() {
   echo "dapr CLI built at $out"
 }
 
+# bin/dapr is a wrapper rather than a link: the CLI finds daprd through DAPR_RUNTIME_PATH, so a plain
+# `dapr --version` or `dapr run` from any shell sees the runtime we built.
 link_bin() {
   mkdir -p "$LIFELINE_CACHE/bin"
   ln -sf "$DAPR_RUNTIME_DIR/.dapr/bin/daprd" "$LIFELINE_CACHE/bin/daprd"
-  ln -sf "$DAPR_CLI_DIR/dapr" "$LIFELINE_CACHE/bin/dapr"
-  DAPR_RUNTIME_PATH="$DAPR_RUNTIME_DIR" "$LIFELINE_CACHE/bin/dapr" --version
+  rm -f "$LIFELINE_CACHE/bin/dapr"
+  cat >"$LIFELINE_CACHE/bin/dapr" <<WRAPPER
+#!/bin/sh
+export DAPR_RUNTIME_PATH="\${DAPR_RUNTIME_PATH:-$DAPR_RUNTIME_DIR}"
+exec "$DAPR_CLI_DIR/dapr" "\$@"
+WRAPPER
+  chmod +x "$LIFELINE_CACHE/bin/dapr"
+  env -u DAPR_RUNTIME_PATH "$LIFELINE_CACHE/bin/dapr" --version
 }
 
 step "build daprd $DAPRD_VERSION from Go modules" build_daprd
