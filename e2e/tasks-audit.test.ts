@@ -120,7 +120,7 @@ describe(`tasks and audit on ${broker}`, { timeout: 300_000 }, () => {
     let cursor: string | undefined;
     do {
       const q = new URLSearchParams({ actor: pager, action: 'created', from: since, to: until, limit: '2', ...(cursor ? { cursor } : {}) });
-      const res = await call(auditUrl(`/audit?${q}`), { token: officer });
+      const res = await call(auditUrl(`/audit?${String(q)}`), { token: officer });
       assert.equal(res.status, 200, JSON.stringify(res.body));
       const page = res.body as { items: AuditItem[]; nextCursor: string | null };
       assert.ok(page.items.length <= 2);
@@ -134,12 +134,12 @@ describe(`tasks and audit on ${broker}`, { timeout: 300_000 }, () => {
     assert.ok(created.every((t) => (activity.body as { items: AuditItem[] }).items.some((i) => i.entityId === t.id)));
 
     const range = new URLSearchParams({ from: since, to: until });
-    const ndjson = await fetch(auditUrl(`/audit/export?${range}&format=ndjson`), { headers: headers(officer) });
+    const ndjson = await fetch(auditUrl(`/audit/export?${String(range)}&format=ndjson`), { headers: headers(officer) });
     assert.equal(ndjson.status, 200);
     const lines = (await ndjson.text()).trim().split('\n').map((l) => JSON.parse(l) as AuditItem);
     const mine = lines.filter((l) => l.actorId === pager);
     assert.deepEqual(mine.map((l) => l.entityId).sort(), created.map((t) => t.id).sort());
-    const csv = await fetch(auditUrl(`/audit/export?${range}&format=csv`), { headers: headers(officer) });
+    const csv = await fetch(auditUrl(`/audit/export?${String(range)}&format=csv`), { headers: headers(officer) });
     assert.equal(csv.status, 200);
     assert.match(csv.headers.get('content-type') ?? '', /^text\/csv/);
     const csvText = await csv.text();

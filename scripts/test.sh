@@ -37,7 +37,7 @@ run_suite() {
 }
 
 bash scripts/setup.sh --with-kafka --with-helm
-step "typecheck" npx turbo run typecheck --output-logs=errors-only
+step "typecheck and lint" npx turbo run typecheck lint --output-logs=errors-only
 step "infrastructure (redis)" bash scripts/stack.sh up --broker redis
 export DATABASE_ADMIN_URL="postgres://$LIFELINE_PG_SUPERUSER:$LIFELINE_PG_PASSWORD@127.0.0.1:$LIFELINE_PG_PORT/$LIFELINE_PG_DATABASE"
 

@@ -6,7 +6,7 @@ export async function counterValue(metricsUrl: string, name: string, labels: Rec
     if (!line.startsWith(`${name}{`) && !line.startsWith(`${name} `)) continue;
     const match = /^[^{ ]+(?:\{(.*)\})?\s+(\S+)$/.exec(line);
     if (!match) continue;
-    const series = Object.fromEntries([...(match[1] ?? '').matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)].map((m) => [m[1], m[2]]));
+    const series = Object.fromEntries([...(match[1] ?? '').matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)].map((m): [string, string] => [m[1] ?? '', m[2] ?? '']));
     if (Object.entries(labels).every(([k, v]) => series[k] === v)) sum += Number(match[2]);
   }
   return sum;

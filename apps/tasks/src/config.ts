@@ -1,4 +1,3 @@
-import { z } from 'zod';
 import { envInt, loadConfig } from '@lifeline/kit';
 import { databaseConfigShape } from '@lifeline/db';
 

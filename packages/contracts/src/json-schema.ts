@@ -19,7 +19,9 @@ export function schemaFileName(topic: TopicName, type: EventType): string {
 
 export function eventJsonSchema(topic: TopicName, type: EventType): Record<string, unknown> {
   const generated = z.toJSONSchema(eventSchemas[type], { target: 'draft-2020-12' });
-  const { $schema: _dialect, ...body } = generated;
+  // The dialect is re-declared below, first; drop zod's own `$schema` from the body.
+  const body: Record<string, unknown> = { ...generated };
+  delete body.$schema;
   return {
     $schema: JSON_SCHEMA_DIALECT,
     $id: `urn:lifeline:events:${type}:v1`,

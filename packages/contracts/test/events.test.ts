@@ -28,14 +28,15 @@ describe('event schemas', () => {
 
   for (const type of allTypes) {
     it(`when a well-formed ${type} event is built, then it parses`, () => {
-      const event = makeEvent(type, { source: 'tasks', subject: 'subject-1', actor, data: sampleData[type] as never });
+      const event = makeEvent(type, { source: 'tasks', subject: 'subject-1', actor, data: sampleData[type] });
       assert.equal(event.type, type);
       assert.deepEqual(eventSchemas[type].parse(JSON.parse(JSON.stringify(event))), event);
     });
   }
 
   it('when the id is missing, then parsing fails at path "id"', () => {
-    const { id: _id, ...event } = validTaskCreated();
+    const event = validTaskCreated();
+    delete event.id;
     assert.deepEqual(issuePaths(eventSchemas['task.created'].safeParse(event)), ['id']);
   });
 

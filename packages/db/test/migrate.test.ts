@@ -61,7 +61,13 @@ describe('migrate', () => {
     const { schema, options } = await setup('ddl');
     await migrate(options);
     const columns = await admin(async (client) => {
-      const result = await client.query(
+      const result = await client.query<{
+        column_name: string;
+        data_type: string;
+        character_maximum_length: number | null;
+        is_nullable: 'YES' | 'NO';
+        column_default: string | null;
+      }>(
         `SELECT column_name, data_type, character_maximum_length, is_nullable, column_default
            FROM information_schema.columns WHERE table_schema = $1 AND table_name = '_prisma_migrations'
           ORDER BY ordinal_position`,
