@@ -2,6 +2,7 @@ import { Prisma } from '../generated/prisma/client.ts';
 import { taskPrioritySchema, taskStatusSchema, type TaskState } from '@lifeline/contracts';
 import type { Task } from '../generated/prisma/client.ts';
 import type { Db } from './db.ts';
+import type { OutboxEntry } from './outbox-repository.ts';
 
 /** The columns of a task as raw queries select them, named like the Prisma model so rows map the same way. */
 export const TASK_COLUMNS = Prisma.sql`
@@ -63,6 +64,26 @@ export async function insertTask(db: Db, task: TaskState): Promise<void> {
   await db.task.create({
     data: { ...mutableColumns(task), id: task.id, ownerId: task.ownerId, createdBy: task.createdBy, createdAt: new Date(task.createdAt) },
   });
+}
+
+/**
+ * A new task and its event in ONE statement: a single statement is atomic on its own, so the common create
+ * (no Idempotency-Key) needs no interactive transaction, which costs several round trips and most of the
+ * create's CPU under load. Both rows commit together or not at all, as in inTaskTransaction.
+ */
+export async function insertTaskWithEvent(db: Db, task: TaskState, event: OutboxEntry): Promise<void> {
+  await db.$executeRaw`
+    WITH new_task AS (
+      INSERT INTO tasks (id, owner_id, title, notes, priority, tags, due_at, remind_at, timezone, status,
+                         completed_at, recurrence, version, created_at, updated_at, created_by)
+      VALUES (${task.id}::uuid, ${task.ownerId}, ${task.title}, ${task.notes}, ${task.priority}, ${task.tags}::text[],
+              ${toDate(task.dueAt)}::timestamptz, ${toDate(task.remindAt)}::timestamptz, ${task.timezone}, ${task.status},
+              ${toDate(task.completedAt)}::timestamptz, ${task.recurrence}, ${task.version},
+              ${new Date(task.createdAt)}::timestamptz, ${new Date(task.updatedAt)}::timestamptz, ${task.createdBy})
+      RETURNING id
+    )
+    INSERT INTO outbox (id, topic, type, payload)
+    SELECT ${event.id}::uuid, ${event.topic}, ${event.type}, ${JSON.stringify(event.payload)}::jsonb FROM new_task`;
 }
 
 export async function findTask(db: Db, id: string): Promise<TaskState | undefined> {

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { TaskState } from '@lifeline/contracts';
 import { canActFor, forbidden, unprocessable, type AuthContext } from '@lifeline/kit';
 import { claimIdempotencyKey } from '../data/idempotency-repository.ts';
-import { insertTask } from '../data/task-repository.ts';
+import { insertTask, insertTaskWithEvent } from '../data/task-repository.ts';
 import { checkRecurrence } from './check-recurrence.ts';
 import { nowIso, type TaskDeps } from './task-deps.ts';
 import { taskEvent } from './task-event.ts';
@@ -62,18 +62,21 @@ export async function createTask(deps: TaskDeps, caller: AuthContext, input: New
   };
   const created = taskEvent('task.created', task.id, caller, { after: task });
 
+  if (idempotency === undefined) {
+    await insertTaskWithEvent(deps.prisma, task, created);
+    deps.outboxWritten();
+    return { task, replayed: false };
+  }
   return inTaskTransaction(deps, async (tx, emit) => {
-    if (idempotency !== undefined) {
-      // Claimed in this transaction: if the create fails, the key is free again for a retry.
-      const claim = await claimIdempotencyKey(tx, { callerId: caller.userId, key: idempotency.key, requestHash: idempotency.requestHash, task, ttlHours: deps.idempotencyTtlHours });
-      if (!claim.claimed) {
-        if (claim.requestHash !== idempotency.requestHash) {
-          throw unprocessable('This Idempotency-Key was already used with a different request body. Use a new key for a new request.', {
-            type: 'idempotency-key-reuse',
-          });
-        }
-        return { task: claim.task, replayed: true };
+    // Claimed in this transaction: if the create fails, the key is free again for a retry.
+    const claim = await claimIdempotencyKey(tx, { callerId: caller.userId, key: idempotency.key, requestHash: idempotency.requestHash, task, ttlHours: deps.idempotencyTtlHours });
+    if (!claim.claimed) {
+      if (claim.requestHash !== idempotency.requestHash) {
+        throw unprocessable('This Idempotency-Key was already used with a different request body. Use a new key for a new request.', {
+          type: 'idempotency-key-reuse',
+        });
       }
+      return { task: claim.task, replayed: true };
     }
     await insertTask(tx, task);
     emit(created);
