@@ -1,28 +1,15 @@
 import type { StoredAuditEvent } from '../data/audit-event-repository.ts';
-import type { JsonValue } from '../domain/json.ts';
+import type { AuditRecord } from '../domain/audit-record.ts';
 
-/** One audit row as every endpoint (and the NDJSON export) shows it. */
-export interface AuditEventJson {
-  eventId: string;
+/** One audit row as every endpoint (and the NDJSON export) shows it: the stored record with ISO times and its chain link. */
+export type AuditEventJson = Omit<AuditRecord, 'occurredAt'> & {
   occurredAt: string;
   recordedAt: string;
-  sourceApp: string;
-  eventType: string;
-  action: string;
-  entityType: string;
-  entityId: string;
-  actorId: string;
-  actorKind: string;
-  before: JsonValue | null;
-  after: JsonValue | null;
-  changedFields: string[];
-  metadata: { [key: string]: JsonValue };
-  traceId: string | null;
   chainId: number;
   chainSeq: number;
   prevHash: string;
   hash: string;
-}
+};
 
 export function toAuditEventJson(row: StoredAuditEvent): AuditEventJson {
   return {

@@ -50,16 +50,7 @@ export function auditRoutes(deps: AuditRouteDeps): Router {
 
   router.get('/audit', readers, async (req, res) => {
     const q = parseQuery(auditEventsQuery, req.query);
-    const filter: AuditEventFilter = {
-      entityType: q.entity_type,
-      entityId: q.entity_id,
-      actorId: q.actor,
-      action: q.action,
-      sourceApp: q.source,
-      from: q.from,
-      to: q.to,
-    };
-    res.json(await page(filter, q.limit, q.cursor));
+    res.json(await page(filterOf(q), q.limit, q.cursor));
   });
 
   router.get('/audit/dead-letters', readers, async (req, res) => {
@@ -73,16 +64,7 @@ export function auditRoutes(deps: AuditRouteDeps): Router {
 
   router.get('/audit/export', readers, async (req, res) => {
     const q = parseQuery(exportQuery, req.query);
-    const filter = {
-      entityType: q.entity_type,
-      entityId: q.entity_id,
-      actorId: q.actor,
-      action: q.action,
-      sourceApp: q.source,
-      from: q.from,
-      to: q.to,
-    };
-    await streamExport(db, res, { filter, format: q.format, batchSize: streamBatchSize, logger });
+    await streamExport(db, res, { filter: { ...filterOf(q), from: q.from, to: q.to }, format: q.format, batchSize: streamBatchSize, logger });
   });
 
   router.get('/audit/verify', readers, async (req, res) => {
@@ -113,4 +95,17 @@ export function auditRoutes(deps: AuditRouteDeps): Router {
   });
 
   return router;
+}
+
+/** The query-string names of /audit and /audit/export, mapped onto the repository's filter. */
+function filterOf(q: {
+  entity_type?: string | undefined;
+  entity_id?: string | undefined;
+  actor?: string | undefined;
+  action?: string | undefined;
+  source?: string | undefined;
+  from?: Date | undefined;
+  to?: Date | undefined;
+}): AuditEventFilter {
+  return { entityType: q.entity_type, entityId: q.entity_id, actorId: q.actor, action: q.action, sourceApp: q.source, from: q.from, to: q.to };
 }
