@@ -8,6 +8,9 @@ import { topicNames, type TopicName } from './topics.ts';
  */
 export const subscribers = {
   audit: [...topicNames, ...topicNames.map(deadLetterTopic)],
+  notification: ['reminders', 'task-events', 'emergency-events', 'geofence-events'],
+  // Its own series events too: generation runs as their consumer, so a tasks app that is down delays it with retries.
+  recurring: ['task-events', 'recurring-task-events'],
   tasks: [],
 } as const satisfies Record<string, readonly string[]>;
 

@@ -106,6 +106,13 @@ export interface InvokeOptions {
   query?: Record<string, string>;
 }
 
+export interface BindingResult<T = unknown> {
+  /** The target's status where the binding passes it through (HTTP binding with errorIfNot2XX=false), else daprd's. */
+  status: number;
+  headers: Headers;
+  body: T;
+}
+
 export interface InvokeResult<T = unknown> {
   status: number;
   headers: Headers;
@@ -368,6 +375,27 @@ export class DaprClient {
       ...(body !== undefined ? { body } : {}),
     });
     return { status: res.status, headers: res.headers, body: (await readBody(res)) as T };
+  }
+
+  /**
+   * Calls an output binding. The target's answer comes back whatever its status, so the caller can read
+   * an upstream error body (e.g. a push provider's "token unregistered"); only a failure of daprd itself
+   * (its `ERR_*` error codes: unknown binding, component error) or of the call throws.
+   */
+  async invokeBinding<T = unknown>(name: string, operation: string, data: unknown, metadata: Record<string, string> = {}): Promise<BindingResult<T>> {
+    const url = this.#url(`/v1.0/bindings/${daprPathSegment(name)}`);
+    const res = await this.#fetch(url, {
+      method: 'POST',
+      body: JSON.stringify({ operation, data, metadata }),
+      headers: { 'content-type': 'application/json' },
+    });
+    const body = await readBody(res);
+    const errorCode = (body as { errorCode?: unknown } | undefined)?.errorCode;
+    if (!res.ok && typeof errorCode === 'string' && errorCode.startsWith('ERR_')) {
+      const message = (body as { message?: unknown }).message;
+      throw new DaprError(`binding ${name}/${operation} failed with HTTP ${res.status} ${errorCode}${typeof message === 'string' ? `: ${message}` : ''}`, res.status, errorCode);
+    }
+    return { status: res.status, headers: res.headers, body: body as T };
   }
 
   /** True when the sidecar is up and its components are ready for outbound calls. */

@@ -59,6 +59,7 @@ export type {
   Concurrency,
   Consistency,
   DaprClientOptions,
+  BindingResult,
   BulkPublishEntry,
   BulkPublishResult,
   DeleteStateOptions,

@@ -40,6 +40,11 @@ export type EventHandler<T> = (event: T, ctx: EventHandlerContext) => Promise<Ou
 
 interface SubscriptionBase {
   topic: string;
+  /**
+   * Another pub/sub component than the app's default, e.g. a fan-out component whose consumer group is
+   * per replica. Its route then names the component, so one topic name may exist on both.
+   */
+  pubsubName?: string;
   /** Defaults to `${topic}.dead-letter`; every subscription has one. */
   deadLetterTopic?: string;
   /** Subscription metadata for the sidecar, e.g. { rawPayload: 'false' }. */
@@ -106,6 +111,7 @@ export type BulkHandler<T> = (entries: Array<BulkEntry<T>>, ctx: BulkHandlerCont
 
 interface BulkSubscriptionBase {
   topic: string;
+  pubsubName?: string;
   deadLetterTopic?: string;
   metadata?: Record<string, string>;
   bulk?: BulkOptions;
@@ -164,12 +170,13 @@ function isBodyParserError(err: unknown): boolean {
   return typeof e?.type === 'string' && typeof e.status === 'number' && e.status >= 400 && e.status < 500;
 }
 
-export function topicRoute(topic: string): string {
-  return `/events/${topic}`;
+export function topicRoute(topic: string, pubsubName?: string): string {
+  return pubsubName === undefined ? `/events/${topic}` : `/events/${pubsubName}/${topic}`;
 }
 
 interface RegisteredBase {
   topic: string;
+  pubsubName: string;
   route: string;
   deadLetterTopic: string;
   metadata: Record<string, string> | undefined;
@@ -450,13 +457,17 @@ export function createSubscriptions(opts: SubscriptionsOptions): Subscriptions {
     on(sub: TypedSubscription<unknown> | RawSubscription): Subscriptions {
       assertOpen(`on(${sub.topic})`);
       if (!NAME.test(sub.topic)) throw new Error(`topic name ${JSON.stringify(sub.topic)} must match ${NAME}`);
-      if (topics.has(sub.topic)) throw new Error(`topic ${sub.topic} already has a handler`);
+      if (sub.pubsubName !== undefined && !NAME.test(sub.pubsubName)) throw new Error(`pubsub name ${JSON.stringify(sub.pubsubName)} must match ${NAME}`);
+      const ownPubsub = sub.pubsubName !== undefined && sub.pubsubName !== pubsubName ? sub.pubsubName : undefined;
+      const route = topicRoute(sub.topic, ownPubsub);
+      if (topics.has(route)) throw new Error(`topic ${sub.topic} already has a handler`);
       const deadLetterTopic = sub.deadLetterTopic ?? `${sub.topic}.dead-letter`;
       if (!NAME.test(deadLetterTopic)) throw new Error(`dead-letter topic ${JSON.stringify(deadLetterTopic)} must match ${NAME}`);
-      topics.set(sub.topic, {
+      topics.set(route, {
         kind: 'single',
         topic: sub.topic,
-        route: topicRoute(sub.topic),
+        pubsubName: ownPubsub ?? pubsubName,
+        route,
         deadLetterTopic,
         metadata: sub.metadata,
         schema: sub.schema,
@@ -469,13 +480,17 @@ export function createSubscriptions(opts: SubscriptionsOptions): Subscriptions {
     onBulk(sub: TypedBulkSubscription<unknown> | RawBulkSubscription): Subscriptions {
       assertOpen(`onBulk(${sub.topic})`);
       if (!NAME.test(sub.topic)) throw new Error(`topic name ${JSON.stringify(sub.topic)} must match ${NAME}`);
-      if (topics.has(sub.topic)) throw new Error(`topic ${sub.topic} already has a handler`);
+      if (sub.pubsubName !== undefined && !NAME.test(sub.pubsubName)) throw new Error(`pubsub name ${JSON.stringify(sub.pubsubName)} must match ${NAME}`);
+      const ownPubsub = sub.pubsubName !== undefined && sub.pubsubName !== pubsubName ? sub.pubsubName : undefined;
+      const route = topicRoute(sub.topic, ownPubsub);
+      if (topics.has(route)) throw new Error(`topic ${sub.topic} already has a handler`);
       const deadLetterTopic = sub.deadLetterTopic ?? `${sub.topic}.dead-letter`;
       if (!NAME.test(deadLetterTopic)) throw new Error(`dead-letter topic ${JSON.stringify(deadLetterTopic)} must match ${NAME}`);
-      topics.set(sub.topic, {
+      topics.set(route, {
         kind: 'bulk',
         topic: sub.topic,
-        route: topicRoute(sub.topic),
+        pubsubName: ownPubsub ?? pubsubName,
+        route,
         deadLetterTopic,
         metadata: sub.metadata,
         schema: sub.schema,
@@ -495,7 +510,7 @@ export function createSubscriptions(opts: SubscriptionsOptions): Subscriptions {
 
     list(): DaprSubscription[] {
       return [...topics.values()].map((s) => ({
-        pubsubname: pubsubName,
+        pubsubname: s.pubsubName,
         topic: s.topic,
         routes: { default: s.route },
         deadLetterTopic: s.deadLetterTopic,
@@ -614,7 +629,7 @@ export function createSubscriptions(opts: SubscriptionsOptions): Subscriptions {
       }
 
       logger.info(
-        { pubsubName, topics: [...topics.keys()], bindings: [...bindings.keys()] },
+        { pubsubName, topics: [...topics.values()].map((t) => (t.pubsubName === pubsubName ? t.topic : `${t.pubsubName}/${t.topic}`)), bindings: [...bindings.keys()] },
         'subscription routes mounted',
       );
     },

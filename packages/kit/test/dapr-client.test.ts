@@ -214,3 +214,21 @@ test('when the sidecar rejects a bulk publish outright, then publishBulk throws'
   const { client } = await sidecarRecorder(t, (_req, res) => res.writeHead(403, { 'content-type': 'application/json' }).end('{"errorCode":"ERR_PUBSUB_FORBIDDEN"}'));
   await assert.rejects(client.publishBulk('task-events', [{ entryId: 'a', data: {} }]), DaprError);
 });
+
+test('when invoking an output binding, then operation, data and metadata go in one body and an upstream 404 comes back as an answer', async (t) => {
+  const { client, requests } = await sidecarRecorder(t, (_req, res) =>
+    res.writeHead(404, { 'content-type': 'application/json' }).end('{"error":{"status":"NOT_FOUND"}}'),
+  );
+  const result = await client.invokeBinding('push', 'post', { message: { token: 'x' } }, { path: '/v1/send' });
+  assert.equal(result.status, 404);
+  assert.deepEqual(result.body, { error: { status: 'NOT_FOUND' } });
+  assert.equal(requests[0]?.url.pathname, '/v1.0/bindings/push');
+  assert.deepEqual(JSON.parse(requests[0]?.body ?? ''), { operation: 'post', data: { message: { token: 'x' } }, metadata: { path: '/v1/send' } });
+});
+
+test('when daprd itself fails a binding call (ERR_* code), then invokeBinding throws', async (t) => {
+  const { client } = await sidecarRecorder(t, (_req, res) =>
+    res.writeHead(500, { 'content-type': 'application/json' }).end('{"errorCode":"ERR_INVOKE_OUTPUT_BINDING","message":"no binding push"}'),
+  );
+  await assert.rejects(client.invokeBinding('push', 'post', {}), (err: unknown) => err instanceof DaprError && err.status === 500 && /ERR_INVOKE_OUTPUT_BINDING/.test(err.message));
+});

@@ -66,6 +66,24 @@ test('when the sidecar asks GET /dapr/subscribe, then every topic is listed with
   ]);
 });
 
+test('when a subscription names another pub/sub component, then it is listed there with its own route and delivered there', async (t) => {
+  const kit = makeApp({ appApiToken: TOKEN });
+  const seen: string[] = [];
+  createSubscriptions({ pubsubName: 'pubsub', logger: kit.logger, metrics: kit.metrics })
+    .on({ topic: 'live', handler: async () => (seen.push('pubsub'), 'SUCCESS') })
+    .on({ topic: 'live', pubsubName: 'fanout', handler: async () => (seen.push('fanout'), 'SUCCESS') })
+    .mount(kit.app);
+  const server = await serve(t, kit.app);
+  const res = await fetch(`${server.url}/dapr/subscribe`, { headers: { 'dapr-api-token': TOKEN } });
+  assert.deepEqual(await res.json(), [
+    { pubsubname: 'pubsub', topic: 'live', routes: { default: '/events/live' }, deadLetterTopic: 'live.dead-letter' },
+    { pubsubname: 'fanout', topic: 'live', routes: { default: '/events/fanout/live' }, deadLetterTopic: 'live.dead-letter' },
+  ]);
+  const headers = { 'content-type': 'application/cloudevents+json', 'dapr-api-token': TOKEN };
+  assert.equal(await status(await postJson(`${server.url}/events/fanout/live`, cloudEvent({}, { topic: 'live', pubsubname: 'fanout' }), headers)), 'SUCCESS');
+  assert.deepEqual(seen, ['fanout']);
+});
+
 test('when /dapr/subscribe or a topic route is called without the app token, then 401', async (t) => {
   const { server } = await subsApp(t, [{ topic: 'task-events', schema: taskEvent, handler: async () => 'SUCCESS' }]);
   assert.equal((await fetch(`${server.url}/dapr/subscribe`)).status, 401);
