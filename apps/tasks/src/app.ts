@@ -9,18 +9,15 @@ import {
   type Logger,
   type Metrics,
 } from '@lifeline/kit';
-import { databaseReadinessCheck } from '@lifeline/db';
+import { OutboxRelay, databaseReadinessCheck, outboxBacklog, registerOutboxMetrics } from '@lifeline/db';
 import type { TasksConfig } from './config.ts';
 import type { PrismaClient } from './data/db.ts';
 import { deleteExpiredIdempotencyKeys } from './data/idempotency-repository.ts';
-import { outboxBacklog } from './data/outbox-repository.ts';
 import { RecurrenceEvaluator } from './domain/recurrence-evaluator.ts';
 import type { TaskDeps } from './domain/task-deps.ts';
 import { EVENT_SOURCE } from './domain/task-event.ts';
 import { createCursorCodec } from './http/page-cursor.ts';
 import { taskRoutes } from './http/task-routes.ts';
-import { registerOutboxMetrics } from './outbox/outbox-metrics.ts';
-import { OutboxRelay } from './outbox/relay.ts';
 import { reminderCron } from './subscriptions/reminder-cron.ts';
 
 export interface AppDeps {

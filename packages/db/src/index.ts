@@ -19,3 +19,16 @@ export {
 } from './prisma.ts';
 export { PROCESSED_EVENTS_SQL, runOnce, type InboxKey, type InboxTransaction } from './inbox.ts';
 export { databaseConfigShape, databaseReadinessCheck, prismaFromConfig, type DatabaseConfig } from './service-database.ts';
+export {
+  OUTBOX_SQL,
+  appendToOutbox,
+  appendToOutboxOnce,
+  outboxBacklog,
+  type OutboxBacklog,
+  type OutboxEntry,
+  type SqlClient,
+  type TransactionalSqlClient,
+} from './outbox/outbox-repository.ts';
+export { OutboxRelay, type BatchResult, type HousekeepingJob, type RelayFailure, type RelayOptions } from './outbox/relay.ts';
+export { registerOutboxMetrics, type OutboxMetrics } from './outbox/outbox-metrics.ts';
+export { backoffDelay } from './outbox/backoff.ts';

@@ -2,7 +2,7 @@ import { Prisma } from '../generated/prisma/client.ts';
 import { taskPrioritySchema, taskStatusSchema, type TaskState } from '@lifeline/contracts';
 import type { Task } from '../generated/prisma/client.ts';
 import type { Db } from './db.ts';
-import type { OutboxEntry } from './outbox-repository.ts';
+import type { OutboxEntry } from '@lifeline/db';
 
 /** The columns of a task as raw queries select them, named like the Prisma model so rows map the same way. */
 export const TASK_COLUMNS = Prisma.sql`

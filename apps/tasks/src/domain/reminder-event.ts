@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { currentTraceparent } from '@lifeline/kit';
 import { makeEvent, taskPrioritySchema, topicOf } from '@lifeline/contracts';
-import type { OutboxEntry } from '../data/outbox-repository.ts';
+import type { OutboxEntry } from '@lifeline/db';
 import type { DueReminder } from '../data/reminder-repository.ts';
 import { EVENT_SOURCE } from './task-event.ts';
 

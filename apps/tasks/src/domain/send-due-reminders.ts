@@ -1,5 +1,5 @@
 import type { PrismaClient } from '../data/db.ts';
-import { appendToOutboxOnce } from '../data/outbox-repository.ts';
+import { appendToOutboxOnce } from '@lifeline/db';
 import { claimDueReminders, markReminded } from '../data/reminder-repository.ts';
 import { reminderEvent } from './reminder-event.ts';
 

@@ -1,7 +1,7 @@
 import type { AuthContext } from '@lifeline/kit';
 import { currentTraceparent } from '@lifeline/kit';
 import { makeEvent, topicOf, type DataOf, type TopicTypes } from '@lifeline/contracts';
-import type { OutboxEntry } from '../data/outbox-repository.ts';
+import type { OutboxEntry } from '@lifeline/db';
 
 export const EVENT_SOURCE = 'tasks';
 

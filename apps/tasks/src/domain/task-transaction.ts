@@ -1,5 +1,5 @@
 import type { Prisma } from '../generated/prisma/client.ts';
-import { appendToOutbox, type OutboxEntry } from '../data/outbox-repository.ts';
+import { appendToOutbox, type OutboxEntry } from '@lifeline/db';
 import type { TaskDeps } from './task-deps.ts';
 
 export type Emit = (event: OutboxEntry) => void;

@@ -4,7 +4,7 @@ import { createApp } from '../../src/app.ts';
 import { loadTasksConfig } from '../../src/config.ts';
 import type { PrismaClient } from '../../src/data/db.ts';
 import { PrismaClient as GeneratedPrismaClient } from '../../src/generated/prisma/client.ts';
-import type { OutboxRelay } from '../../src/outbox/relay.ts';
+import type { OutboxRelay } from '@lifeline/db';
 import { appUrl } from './database.ts';
 
 export const JWT_SECRET = 'test-secret-that-is-at-least-32-characters-long';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { backoffDelay } from '../src/outbox/backoff.ts';
+import { backoffDelay } from '../src/index.ts';
 
 describe('relay backoff', () => {
   it('when failures repeat, then the delay doubles between half and all of the step', () => {

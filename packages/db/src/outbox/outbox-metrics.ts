@@ -1,6 +1,6 @@
 import { Counter, Gauge } from 'prom-client';
 import type { Logger, Metrics } from '@lifeline/kit';
-import type { OutboxBacklog } from '../data/outbox-repository.ts';
+import type { OutboxBacklog } from './outbox-repository.ts';
 
 export type RelayFailureReason = 'publish' | 'database';
 

@@ -1,5 +1,4 @@
 import type { BulkPublishEntry, DaprClient, Logger } from '@lifeline/kit';
-import type { PrismaClient } from '../data/db.ts';
 import {
   claimPending,
   deletePublishedBefore,
@@ -7,12 +6,13 @@ import {
   recordFailure,
   takeRelayTurn,
   type PendingEntry,
-} from '../data/outbox-repository.ts';
+  type TransactionalSqlClient,
+} from './outbox-repository.ts';
 import { backoffDelay } from './backoff.ts';
 import type { OutboxMetrics } from './outbox-metrics.ts';
 
 export interface RelayOptions {
-  prisma: PrismaClient;
+  prisma: TransactionalSqlClient;
   dapr: Pick<DaprClient, 'publishBulk'>;
   logger: Logger;
   metrics?: OutboxMetrics;

@@ -1,5 +1,40 @@
-import type { Prisma } from '../generated/prisma/client.ts';
-import type { Db } from './db.ts';
+/**
+ * The outbox table every publishing app creates in its own schema (copy OUTBOX_SQL into a migration; a
+ * migration cannot import code). The repository speaks raw SQL, so it works with any app's Prisma client.
+ */
+export const OUTBOX_SQL = `CREATE TABLE "outbox" (
+    "seq" BIGSERIAL NOT NULL,
+    "id" UUID NOT NULL,
+    "topic" VARCHAR(200) NOT NULL,
+    "type" VARCHAR(100) NOT NULL,
+    "payload" JSONB NOT NULL,
+    "created_at" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "published_at" TIMESTAMPTZ(3),
+    "attempts" INTEGER NOT NULL DEFAULT 0,
+    "last_error" TEXT,
+
+    CONSTRAINT "outbox_pkey" PRIMARY KEY ("id")
+);
+
+CREATE UNIQUE INDEX "outbox_seq_key" ON "outbox"("seq");
+
+-- The relay's poll reads only pending rows, so it stays cheap however many published rows are retained.
+CREATE INDEX "outbox_pending_idx" ON "outbox"("seq") WHERE "published_at" IS NULL;
+
+-- Retention cleanup deletes published rows by age.
+CREATE INDEX "outbox_published_at_idx" ON "outbox"("published_at") WHERE "published_at" IS NOT NULL;
+`;
+
+/** What the outbox needs of a Prisma client or interactive transaction: tagged-template raw SQL. */
+export interface SqlClient {
+  $executeRaw(query: TemplateStringsArray, ...values: unknown[]): PromiseLike<number>;
+  $queryRaw<T = unknown>(query: TemplateStringsArray, ...values: unknown[]): PromiseLike<T>;
+}
+
+/** A Prisma client: raw SQL plus interactive transactions. */
+export interface TransactionalSqlClient extends SqlClient {
+  $transaction<R>(fn: (tx: SqlClient) => Promise<R>, options?: { maxWait?: number; timeout?: number }): Promise<R>;
+}
 
 export interface OutboxEntry {
   /** The event id: subscribers deduplicate on it, so a re-sent row is harmless. */
@@ -21,17 +56,18 @@ export interface OutboxBacklog {
 
 const LAST_ERROR_MAX = 2000;
 
-export async function appendToOutbox(db: Db, entry: OutboxEntry): Promise<void> {
-  await db.outboxMessage.create({
-    data: { id: entry.id, topic: entry.topic, type: entry.type, payload: entry.payload as Prisma.InputJsonValue },
-  });
+/** Call inside the transaction that makes the change the event announces. */
+export async function appendToOutbox(db: SqlClient, entry: OutboxEntry): Promise<void> {
+  await db.$executeRaw`
+    INSERT INTO outbox (id, topic, type, payload)
+    VALUES (${entry.id}::uuid, ${entry.topic}, ${entry.type}, ${JSON.stringify(entry.payload)}::jsonb)`;
 }
 
 /**
  * For events whose id is derived from what they announce (reminders): a second write of the same event is
  * skipped rather than failing the transaction. Returns whether the row was new.
  */
-export async function appendToOutboxOnce(db: Db, entry: OutboxEntry): Promise<boolean> {
+export async function appendToOutboxOnce(db: SqlClient, entry: OutboxEntry): Promise<boolean> {
   const inserted = await db.$executeRaw`
     INSERT INTO outbox (id, topic, type, payload)
     VALUES (${entry.id}::uuid, ${entry.topic}, ${entry.type}, ${JSON.stringify(entry.payload)}::jsonb)
@@ -43,14 +79,14 @@ export async function appendToOutboxOnce(db: Db, entry: OutboxEntry): Promise<bo
  * Relays take turns (a transaction-scoped advisory lock per schema) so events leave in the order they were
  * written even with several replicas; false means another replica is relaying right now.
  */
-export async function takeRelayTurn(tx: Prisma.TransactionClient): Promise<boolean> {
+export async function takeRelayTurn(tx: SqlClient): Promise<boolean> {
   const [row] = await tx.$queryRaw<Array<{ acquired: boolean }>>`
     SELECT pg_try_advisory_xact_lock(72707370, hashtext(current_schema())) AS acquired`;
   return row?.acquired === true;
 }
 
 /** Oldest pending rows first, locked until the caller's transaction ends; rows another transaction holds are skipped, never waited for or sent twice. */
-export async function claimPending(tx: Prisma.TransactionClient, limit: number): Promise<PendingEntry[]> {
+export async function claimPending(tx: SqlClient, limit: number): Promise<PendingEntry[]> {
   return tx.$queryRaw<PendingEntry[]>`
     SELECT id::text AS id, topic, type, payload, attempts
     FROM outbox
@@ -60,7 +96,7 @@ export async function claimPending(tx: Prisma.TransactionClient, limit: number):
     FOR UPDATE SKIP LOCKED`;
 }
 
-export async function markPublished(tx: Prisma.TransactionClient, ids: readonly string[]): Promise<void> {
+export async function markPublished(tx: SqlClient, ids: readonly string[]): Promise<void> {
   if (ids.length === 0) return;
   await tx.$executeRaw`
     UPDATE outbox
@@ -68,14 +104,14 @@ export async function markPublished(tx: Prisma.TransactionClient, ids: readonly 
     WHERE id = ANY(${[...ids]}::uuid[])`;
 }
 
-export async function recordFailure(tx: Prisma.TransactionClient, id: string, error: string): Promise<void> {
+export async function recordFailure(tx: SqlClient, id: string, error: string): Promise<void> {
   await tx.$executeRaw`
     UPDATE outbox SET attempts = attempts + 1, last_error = ${error.slice(0, LAST_ERROR_MAX)}
     WHERE id = ${id}::uuid`;
 }
 
 /** Deletes at most `limit` rows published before the retention window; returns how many went. */
-export async function deletePublishedBefore(db: Db, retentionHours: number, limit: number): Promise<number> {
+export async function deletePublishedBefore(db: SqlClient, retentionHours: number, limit: number): Promise<number> {
   return db.$executeRaw`
     DELETE FROM outbox
     WHERE id IN (
@@ -86,7 +122,7 @@ export async function deletePublishedBefore(db: Db, retentionHours: number, limi
     )`;
 }
 
-export async function outboxBacklog(db: Db): Promise<OutboxBacklog> {
+export async function outboxBacklog(db: SqlClient): Promise<OutboxBacklog> {
   const [row] = await db.$queryRaw<Array<{ pending: number; oldest: number }>>`
     SELECT count(*)::int AS pending,
            COALESCE(EXTRACT(EPOCH FROM statement_timestamp() - min(created_at)), 0)::float8 AS oldest
