@@ -42,7 +42,7 @@ step "infrastructure (redis)" bash scripts/stack.sh up --broker redis
 export DATABASE_ADMIN_URL="postgres://$LIFELINE_PG_SUPERUSER:$LIFELINE_PG_PASSWORD@127.0.0.1:$LIFELINE_PG_PORT/$LIFELINE_PG_DATABASE"
 
 if [[ $only != e2e ]]; then
-  for dir in packages/* apps/*; do
+  for dir in packages/* apps/* tools/capture; do
     compgen -G "$dir/test/*.test.ts" >/dev/null || continue
     run_suite "$(basename "$dir")" "$dir" "test/*.test.ts"
   done
@@ -50,7 +50,7 @@ fi
 
 if [[ $only != unit ]]; then
   for broker in "${selected[@]}"; do
-    E2E_BROKER=$broker run_suite "e2e-$broker" e2e "platform.test.ts tasks-audit.test.ts"
+    E2E_BROKER=$broker run_suite "e2e-$broker" e2e "platform.test.ts tasks-audit.test.ts recurring-notification.test.ts"
   done
   run_suite e2e-readme e2e readme.test.ts
 fi

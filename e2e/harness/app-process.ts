@@ -3,10 +3,10 @@ import { httpOk, startProcess, waitUntil, type ManagedProcess } from './processe
 import type { Tokens } from './sidecar.ts';
 
 /** Starts the app exactly as dapr.yaml's command does, with the env the CLI would give it. */
-export async function startApp(app: AppDefinition, template: RunTemplate, tokens: Tokens, env: Record<string, string>): Promise<ManagedProcess> {
+export async function startApp(app: AppDefinition, template: RunTemplate, tokens: Tokens, env: Record<string, string>, replica = 0): Promise<ManagedProcess> {
   const [cmd, ...args] = app.command;
   if (!cmd) throw new Error(`${app.appId}: empty command in dapr.yaml`);
-  const proc = startProcess(app.appId, cmd, args, {
+  const proc = startProcess(replica === 0 ? app.appId : `${app.appId}-${replica}`, cmd, args, {
     cwd: app.appDir,
     env: {
       ...process.env,

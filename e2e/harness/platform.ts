@@ -9,6 +9,14 @@ import { prepareStack } from './stack.ts';
 /** Per-run secret, never the dev default from dapr.yaml. */
 const JWT_SECRET = randomBytes(32).toString('hex');
 
+/** Ports of replica n are those of dapr.yaml plus n times this (all stay below the ephemeral range). */
+const REPLICA_PORT_STEP = 100;
+
+/** Which instance of an app: 0 is the one dapr.yaml describes, 1.. are extra replicas on shifted ports. */
+export interface InstanceOptions {
+  replica?: number;
+}
+
 interface Running {
   app?: ManagedProcess;
   sidecar?: ManagedProcess;
@@ -33,37 +41,57 @@ export class Platform {
     return new Platform(broker, loadRunTemplate(), adminUrl);
   }
 
-  app(appId: string): AppDefinition {
-    return appById(this.template, appId);
+  /** The app as dapr.yaml defines it, or a replica of it: same app id, database and consumer group, other ports. */
+  app(appId: string, { replica = 0 }: InstanceOptions = {}): AppDefinition {
+    const app = appById(this.template, appId);
+    const shift = replica * REPLICA_PORT_STEP;
+    return {
+      ...app,
+      appPort: app.appPort + shift,
+      daprHttpPort: app.daprHttpPort + shift,
+      daprGrpcPort: app.daprGrpcPort + shift,
+      metricsPort: app.metricsPort + shift,
+    };
   }
 
-  private entry(appId: string): Running {
-    let r = this.running.get(appId);
-    if (!r) this.running.set(appId, (r = {}));
+  private entry(appId: string, replica = 0): Running {
+    const key = replica === 0 ? appId : `${appId}-${replica}`;
+    let r = this.running.get(key);
+    if (!r) this.running.set(key, (r = {}));
     return r;
   }
 
-  async startApp(appId: string): Promise<void> {
+  async startApp(appId: string, instance: InstanceOptions = {}): Promise<void> {
     const db = appDatabases().find((d) => d.app === appId);
     const env: Record<string, string> = { JWT_SECRET, LOG_LEVEL: 'info' };
     if (db) env.DATABASE_URL = appDatabaseUrl(this.adminUrl, db);
-    this.entry(appId).app = await startApp(this.app(appId), this.template, this.tokens, env);
+    this.entry(appId, instance.replica).app = await startApp(this.app(appId, instance), this.template, this.tokens, env, instance.replica);
   }
 
-  async startSidecar(appId: string): Promise<void> {
+  async startSidecar(appId: string, instance: InstanceOptions = {}): Promise<void> {
     const resources = resourcesFor(this.template, this.broker);
-    this.entry(appId).sidecar = await startSidecar(this.app(appId), this.template, resources, this.tokens);
+    this.entry(appId, instance.replica).sidecar = await startSidecar(this.app(appId, instance), this.template, resources, this.tokens, instance.replica);
   }
 
   /** App first, then its sidecar: daprd reads the app's subscriptions once, when it connects. */
-  async start(appId: string): Promise<void> {
-    await this.startApp(appId);
-    await this.startSidecar(appId);
+  async start(appId: string, instance: InstanceOptions = {}): Promise<void> {
+    await this.startApp(appId, instance);
+    await this.startSidecar(appId, instance);
   }
 
-  async stopSidecar(appId: string): Promise<void> {
-    await this.running.get(appId)?.sidecar?.stop();
-    this.entry(appId).sidecar = undefined;
+  async stopSidecar(appId: string, instance: InstanceOptions = {}): Promise<void> {
+    const r = this.entry(appId, instance.replica);
+    await r.sidecar?.stop();
+    r.sidecar = undefined;
+  }
+
+  /** Sidecar first, so nothing is delivered to an app that is going away. */
+  async stop(appId: string, instance: InstanceOptions = {}): Promise<void> {
+    const r = this.entry(appId, instance.replica);
+    await r.sidecar?.stop();
+    await r.app?.stop();
+    r.sidecar = undefined;
+    r.app = undefined;
   }
 
   async stopAll(): Promise<void> {
@@ -74,12 +102,12 @@ export class Platform {
     this.running.clear();
   }
 
-  appUrl(appId: string, path: string): string {
-    return `http://127.0.0.1:${this.app(appId).appPort}${path}`;
+  appUrl(appId: string, path: string, instance: InstanceOptions = {}): string {
+    return `http://127.0.0.1:${this.app(appId, instance).appPort}${path}`;
   }
 
-  sidecarUrl(appId: string, path: string): string {
-    return `http://127.0.0.1:${this.app(appId).daprHttpPort}${path}`;
+  sidecarUrl(appId: string, path: string, instance: InstanceOptions = {}): string {
+    return `http://127.0.0.1:${this.app(appId, instance).daprHttpPort}${path}`;
   }
 
   token(sub: string, roles: Role[], care: string[] = []): Promise<string> {

@@ -30,8 +30,8 @@ export function daprdArgs(app: AppDefinition, template: RunTemplate, resources: 
 }
 
 /** A real daprd beside the app; ready once its components are loaded (outbound health). */
-export async function startSidecar(app: AppDefinition, template: RunTemplate, resources: string[], tokens: Tokens): Promise<ManagedProcess> {
-  const proc = startProcess(`daprd-${app.appId}`, daprdPath, daprdArgs(app, template, resources), {
+export async function startSidecar(app: AppDefinition, template: RunTemplate, resources: string[], tokens: Tokens, replica = 0): Promise<ManagedProcess> {
+  const proc = startProcess(replica === 0 ? `daprd-${app.appId}` : `daprd-${app.appId}-${replica}`, daprdPath, daprdArgs(app, template, resources), {
     cwd: fromRoot(),
     env: { ...process.env, DAPR_API_TOKEN: tokens.daprApiToken, APP_API_TOKEN: tokens.appApiToken },
   });
