@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The local stack on loopback: PostgreSQL and Redis always, plus at most one extra broker.
+# The local stack on loopback: PostgreSQL, Redis and the mail/push capture always, plus at most one extra broker.
 #   bash scripts/stack.sh up [--broker redis|kafka|rabbitmq]   (default redis; idempotent)
 #   bash scripts/stack.sh down [--purge]                       (--purge also deletes the data)
 #   bash scripts/stack.sh status
@@ -7,7 +7,7 @@
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 
-SERVICES=(postgres redis rabbitmq kafka)
+SERVICES=(postgres redis capture rabbitmq kafka)
 # Brokers that are processes of their own (the redis broker is the always-on Redis).
 EXTRA_BROKERS=(rabbitmq kafka)
 
@@ -78,6 +78,7 @@ cmd_up() {
 
   step postgres postgres_up
   step redis redis_up
+  step capture capture_up
   if [[ $broker != redis ]]; then step "$broker" "${broker}_up"; fi
   echo "$broker" >"$RUN_DIR/broker"
   printf 'stack up (broker: %s) in %s\n' "$broker" "$(fmt_us $(($(now_us) - start)))"
@@ -89,6 +90,7 @@ cmd_down() {
   local start; start=$(now_us)
   step kafka kafka_down
   step rabbitmq rabbitmq_down
+  step capture capture_down
   step redis redis_down
   step postgres postgres_down
   rm -f "$RUN_DIR/broker"
