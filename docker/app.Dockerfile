@@ -1,7 +1,9 @@
 # syntax=docker/dockerfile:1
-# One image recipe for every Lifeline app, plus the one-shot tooling image (migrations, broker topology).
+# One image recipe for every Lifeline app, plus the one-shot tooling image (migrations, broker topology)
+# and the development capture server.
 #   docker build -f docker/app.Dockerfile --build-arg APP=tasks -t lifeline/tasks .     (target: app)
 #   docker build -f docker/app.Dockerfile --target migrate -t lifeline/migrate .
+#   docker build -f docker/app.Dockerfile --target capture -t lifeline/capture .
 # Apps run from TypeScript through tsx exactly as `dapr run -f dapr.yaml` runs them locally, so what is
 # tested is what ships; there is no separate compile step to drift from.
 ARG NODE_IMAGE=node:20-slim
@@ -48,6 +50,13 @@ USER 1000:1000
 #   command: ["node", "--import", "tsx", "docker/rabbitmq-provision.ts"]
 FROM runtime AS migrate
 CMD ["node", "--import", "tsx", "packages/platform/src/cli/migrate.ts"]
+
+# The development mail and push capture server (tools/capture): SMTP on LIFELINE_SMTP_PORT, its HTTP API
+# and the FCM-compatible push endpoint on LIFELINE_CAPTURE_PORT. docker-compose.yml runs it in place of a
+# mail relay and FCM; the chart never does. Other containers reach it, so it listens on every interface.
+FROM runtime AS capture
+ENV LIFELINE_CAPTURE_HOST=0.0.0.0
+CMD ["node", "--import", "tsx", "tools/capture/src/main.ts"]
 
 # The default target: one app, chosen with --build-arg APP=<app id from dapr.yaml>.
 FROM runtime AS app

@@ -19,5 +19,5 @@ export {
   type RabbitTopology,
 } from './broker-topology.ts';
 export { provisionBroker } from './provision.ts';
-export { renderGatewayConfig } from './gateway-config.ts';
+export { WEBSOCKET_IDLE_TIMEOUT, renderGatewayConfig, websocketRoutes } from './gateway-config.ts';
 export { renderRunFile } from './run-file.ts';

@@ -13,6 +13,9 @@ const stackEnvSchema = z.object({
   LIFELINE_RABBITMQ_MGMT_PORT: port,
   LIFELINE_KAFKA_PORT: port,
   LIFELINE_GATEWAY_PORT: port,
+  /** The capture server (tools/capture): SMTP, and its HTTP API with the FCM-compatible push endpoint. */
+  LIFELINE_SMTP_PORT: port,
+  LIFELINE_CAPTURE_PORT: port,
 });
 export type StackEnv = z.infer<typeof stackEnvSchema>;
 

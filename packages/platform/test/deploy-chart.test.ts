@@ -35,8 +35,13 @@ interface Container {
 
 const CHART = fromRoot('charts/lifeline');
 const template = loadRunTemplate();
-const REQUIRED = ['--set', 'jwt.secret=0123456789abcdef0123456789abcdef', '--set', 'database.admin.password=admin-password'];
-const CONNECTION_FIELDS = new Set(['redisHost', 'brokers', 'connectionString', 'host', 'redisPassword']);
+const REQUIRED = [
+  '--set', 'jwt.secret=0123456789abcdef0123456789abcdef',
+  '--set', 'database.admin.password=admin-password',
+  '--set', 'mail.smtpUrl=smtp://relay.example.com:587',
+];
+/** Fields that locate or authenticate against a server: the cluster's own (url: the push binding's endpoint). */
+const CONNECTION_FIELDS = new Set(['redisHost', 'brokers', 'connectionString', 'host', 'redisPassword', 'url', 'securityToken', 'securityTokenHeader']);
 
 /** The helm scripts/install/helm.sh builds and caches (same cache rules as scripts/lib/common.sh). */
 function helmPath(): string {
@@ -166,22 +171,48 @@ for (const broker of brokers) {
         const url = new URL(secretValue(docs, dbRef.name, dbRef.key));
         assert.equal(decodeURIComponent(url.username), `${app.appId}_app`);
         assert.equal(decodeURIComponent(url.password), secretValue(docs, dbRef.name, `${app.appId}-db-password`), `${app.appId}: URL password vs the one migrations set`);
+        // What dapr.yaml gives the app locally, the chart gives it too, from values or the Secret.
+        for (const [name, local] of Object.entries(app.env)) {
+          const e = env.get(name);
+          const ref = e?.valueFrom?.secretKeyRef;
+          const value = ref ? secretValue(docs, ref.name, ref.key) : e?.value;
+          assert.ok(value, `${app.appId}: ${name} (set in dapr.yaml) is not set`);
+          if (!/^[a-z]+:\/\//.test(local)) continue;
+          const [l, c] = [new URL(local), new URL(value)];
+          assert.deepEqual([c.protocol, c.pathname], [l.protocol, l.pathname], `${app.appId}: ${name} may differ from dapr.yaml only in host and credentials`);
+        }
         assert.ok(one(docs, 'Service', matches[0]!.metadata.name), `${app.appId}: Service`);
         assert.ok(one(docs, 'PodDisruptionBudget', matches[0]!.metadata.name), `${app.appId}: PodDisruptionBudget`);
       }
     });
 
-    test(`then exactly one pubsub Component of type pubsub.${broker} carries the settings of components/dapr/${broker}/pubsub.yaml`, () => {
-      const original = originalDoc(`${broker}/pubsub.yaml`);
+    test(`then the pub/sub Components are exactly those of components/dapr/${broker} (pubsub, fanout), of type pubsub.${broker} with their files' settings`, () => {
+      const originals = readdirSync(fromRoot('components/dapr', broker)).filter((f) => f.endsWith('.yaml')).map((f) => originalDoc(`${broker}/${f}`));
+      const names = originals.map((o) => o.metadata.name).sort();
+      assert.ok(names.includes('pubsub') && names.includes('fanout'), `components/dapr/${broker} holds pubsub and fanout: ${names.join(', ')}`);
       const pubsubs = ofKind(docs, 'Component').filter((c) => String((c.spec as Dict).type).startsWith('pubsub.'));
-      assert.equal(pubsubs.length, 1, `pubsub Components: ${pubsubs.map((p) => (p.spec as Dict).type).join(', ')}`);
-      const [pubsub] = pubsubs;
-      assert.equal(pubsub!.metadata.name, 'pubsub');
-      assert.equal(pubsub!.apiVersion, 'dapr.io/v1alpha1');
-      assert.equal((pubsub!.spec as Dict).type, `pubsub.${broker}`);
-      assert.deepEqual(settings(pubsub!), settings(original), 'loss-preventing settings differ from the component folder');
-      const originalFields = (original.spec?.metadata ?? []).filter((m) => CONNECTION_FIELDS.has(m.name)).map((m) => m.name);
-      for (const field of originalFields) assert.ok(pubsub!.spec?.metadata?.some((m) => m.name === field), `pubsub lacks ${field}`);
+      assert.deepEqual(pubsubs.map((p) => p.metadata.name).sort(), names, 'no pub/sub of another broker folder');
+      for (const original of originals) {
+        const rendered = one(docs, 'Component', original.metadata.name);
+        assert.equal(rendered.apiVersion, 'dapr.io/v1alpha1');
+        assert.equal((rendered.spec as Dict).type, `pubsub.${broker}`);
+        // Consumer groups included: {appID} shares the work among replicas, fanout's {uuid} gives each replica everything.
+        assert.deepEqual(settings(rendered), settings(original), `${original.metadata.name}: settings differ from the component folder`);
+        assert.deepEqual(rendered.scopes, original.scopes, `${original.metadata.name}: scopes`);
+        const originalFields = (original.spec?.metadata ?? []).filter((m) => CONNECTION_FIELDS.has(m.name)).map((m) => m.name);
+        for (const field of originalFields) assert.ok(rendered.spec?.metadata?.some((m) => m.name === field), `${original.metadata.name} lacks ${field}`);
+      }
+    });
+
+    test('then the push binding posts to FCM with its token from the Secret', () => {
+      const push = one(docs, 'Component', 'push');
+      const field = (name: string) => push.spec?.metadata?.find((m) => m.name === name);
+      assert.equal(field('url')?.value, 'https://fcm.googleapis.com');
+      assert.equal(field('securityTokenHeader')?.value, 'Authorization');
+      const ref = field('securityToken')?.secretKeyRef;
+      assert.ok(ref, 'securityToken comes from a Secret');
+      assert.equal(secretValue(docs, ref.name, ref.key), '', 'no token unless one is set');
+      assert.deepEqual(push.scopes, ['notification']);
     });
 
     test('then the common components, Configuration and Resiliency are those of components/dapr/common', () => {
@@ -261,6 +292,14 @@ test('when ingress is enabled, then /api/v1/<app>/... reaches that app at /<app>
   }
 });
 
+test('when push.url and push.securityToken are set, then the push binding uses them', () => {
+  const docs = render(['--set', 'push.url=https://push.example.com', '--set', 'push.securityToken=Bearer ya29.token']);
+  const push = one(docs, 'Component', 'push');
+  assert.equal(push.spec?.metadata?.find((m) => m.name === 'url')?.value, 'https://push.example.com');
+  const ref = push.spec?.metadata?.find((m) => m.name === 'securityToken')?.secretKeyRef;
+  assert.equal(secretValue(docs, ref!.name, ref!.key), 'Bearer ya29.token');
+});
+
 test('when a required value is missing or the broker is unknown, then rendering fails with a clear message', () => {
   const noJwt = run(['template', 'lifeline', CHART, '--set', 'database.admin.password=x']);
   assert.notEqual(noJwt.status, 0);
@@ -270,6 +309,14 @@ test('when a required value is missing or the broker is unknown, then rendering 
   const badBroker = run(['template', 'lifeline', CHART, ...REQUIRED, '--set', 'broker.type=nats']);
   assert.notEqual(badBroker.status, 0);
   assert.match(badBroker.stderr, /broker\.type must be redis, kafka or rabbitmq/);
+  const base = ['--set', 'jwt.secret=0123456789abcdef0123456789abcdef', '--set', 'database.admin.password=x'];
+  const noSmtp = run(['template', 'lifeline', CHART, ...base]);
+  assert.notEqual(noSmtp.status, 0);
+  assert.match(noSmtp.stderr, /mail\.smtpUrl is required while the notification app is enabled/);
+  // Without the notification app nothing sends mail, so nothing asks for a relay.
+  const withoutNotification = run(['template', 'lifeline', CHART, ...base, '--set', 'apps.notification.enabled=false']);
+  assert.equal(withoutNotification.status, 0, withoutNotification.stderr);
+  assert.doesNotMatch(withoutNotification.stdout, /smtp-url/);
 });
 
 test('when an existing Secret is named, then the chart renders none of its own and every reference uses it', () => {

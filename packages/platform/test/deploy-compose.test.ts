@@ -91,8 +91,8 @@ const sidecars = () => Object.entries(services).filter(([, s]) => s.image?.start
 
 // ---- components -------------------------------------------------------------------------------------
 
-/** Metadata fields that say where a server is; everything else must be identical between variants. */
-const CONNECTION_FIELDS = new Set(['redisHost', 'brokers', 'connectionString', 'host']);
+/** Metadata fields that say where a server is (url: an HTTP binding's endpoint); everything else must be identical between variants. */
+const CONNECTION_FIELDS = new Set(['redisHost', 'brokers', 'connectionString', 'host', 'url']);
 const LOOPBACK = /127\.0\.0\.1|localhost/;
 
 interface ComponentDoc {
@@ -177,6 +177,18 @@ test('when dapr.yaml lists an app, then compose runs it from the app Dockerfile 
     assert.match(health, /\/health\/ready/, `${app.appId}: healthcheck must probe /health/ready`);
     assert.equal(service.depends_on?.migrate?.condition, 'service_completed_successfully', `${app.appId} must wait for migrate to complete`);
     assert.equal(service.depends_on?.postgres?.condition, 'service_healthy', `${app.appId} must wait for a healthy postgres`);
+
+    // What dapr.yaml gives the app locally, compose gives it too; a URL may only move to a compose service.
+    for (const [name, local] of Object.entries(app.env)) {
+      const value = e[name];
+      assert.ok(value, `${app.appId}: ${name} (set in dapr.yaml) is not set in compose`);
+      if (!/^[a-z]+:\/\//.test(local)) continue;
+      const [l, c] = [new URL(local), new URL(value)];
+      assert.equal(c.protocol, l.protocol, `${app.appId}: ${name} protocol`);
+      assert.equal(c.pathname, l.pathname, `${app.appId}: ${name} path`);
+      assert.ok(services[c.hostname], `${app.appId}: ${name} names host ${c.hostname}, which is no compose service`);
+      assert.ok(service.depends_on?.[c.hostname], `${app.appId} uses ${c.hostname} (${name}) but does not wait for it`);
+    }
   }
   const known = new Set(template.apps.map((a) => a.appId));
   for (const [name, s] of appServices()) assert.ok(known.has(String(s.build?.args?.APP)), `compose service ${name} builds app ${String(s.build?.args?.APP)}, which dapr.yaml does not list`);
@@ -288,6 +300,22 @@ test('when migrate runs, then it is a one-shot with the admin URL and the passwo
   }
 });
 
+test('when the notification app sends mail or push in compose, then both reach the capture service on its ports', () => {
+  const capture = services.capture;
+  assert.ok(capture, 'no capture service');
+  assert.equal(capture.build?.dockerfile, 'docker/app.Dockerfile');
+  assert.equal(capture.build?.target, 'capture');
+  assert.ok(capture.healthcheck?.test, 'capture has no healthcheck');
+  const ports = env(capture);
+  const smtp = new URL(env(services.notification!).SMTP_URL ?? '');
+  assert.deepEqual([smtp.protocol, smtp.hostname, smtp.port], ['smtp:', 'capture', ports.LIFELINE_SMTP_PORT]);
+  assert.equal(services.notification?.depends_on?.capture?.condition, 'service_healthy', 'notification waits for capture');
+  const push = readDoc(fromRoot('docker/components/common/push-binding.yaml'));
+  const url = new URL(String(push.spec.metadata?.find((m) => m.name === 'url')?.value));
+  assert.deepEqual([url.hostname, url.port], ['capture', ports.LIFELINE_CAPTURE_PORT], 'the push binding posts to capture');
+  assert.ok((capture.ports ?? []).some((p) => interpolate(p) === `${ports.LIFELINE_CAPTURE_PORT}:${ports.LIFELINE_CAPTURE_PORT}`), 'the capture API is published on the host');
+});
+
 test('when a broker profile is chosen, then its broker (and RabbitMQ provisioning) runs before the sidecars', () => {
   assert.deepEqual(services.kafka?.profiles, ['kafka']);
   assert.match(services.kafka?.image ?? '', /^apache\/kafka:4\./);
@@ -359,5 +387,9 @@ test('when the app image is built, then it installs the workspace, generates Pri
   assert.match(dockerfile, /^WORKDIR \/srv\/apps\/\$\{APP\}$/m);
   assert.match(dockerfile, /^CMD \["node", "--import", "tsx", "src\/main\.ts"\]$/m);
   assert.match(dockerfile, /packages\/platform\/src\/cli\/migrate\.ts/);
+  assert.ok(froms.some((f) => f.stage === 'capture'), 'a capture stage');
+  assert.match(dockerfile, /^CMD \["node", "--import", "tsx", "tools\/capture\/src\/main\.ts"\]$/m);
+  // npm ci installs every workspace of the lockfile, tools/capture included: its manifest must be in the context.
+  for (const line of ignore.split('\n')) assert.ok(!['tools', 'tools/', 'tools/capture', 'tools/*'].includes(line.trim()), `dockerignore excludes tools/capture (${line})`);
   for (const pattern of ['**/node_modules', '.git', '**/src/generated']) assert.ok(ignore.split('\n').includes(pattern), `dockerignore lacks ${pattern}`);
 });
