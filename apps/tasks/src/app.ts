@@ -10,10 +10,10 @@ import {
   type Metrics,
 } from '@lifeline/kit';
 import { OutboxRelay, databaseReadinessCheck, outboxBacklog, registerOutboxMetrics } from '@lifeline/db';
+import { RecurrenceEvaluator } from '@lifeline/recurrence';
 import type { TasksConfig } from './config.ts';
 import type { PrismaClient } from './data/db.ts';
 import { deleteExpiredIdempotencyKeys } from './data/idempotency-repository.ts';
-import { RecurrenceEvaluator } from './domain/recurrence-evaluator.ts';
 import type { TaskDeps } from './domain/task-deps.ts';
 import { EVENT_SOURCE } from './domain/task-event.ts';
 import { createCursorCodec } from './http/page-cursor.ts';

@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { HttpProblem } from '@lifeline/kit';
+import { RecurrenceEvaluator, parseRecurrence } from '@lifeline/recurrence';
 import { checkRecurrence } from '../src/domain/check-recurrence.ts';
-import { RecurrenceEvaluator } from '../src/domain/recurrence-evaluator.ts';
-import { parseRecurrence } from '../src/domain/recurrence-rule.ts';
 import { as, call, createTaskAs, expectProblem, expectTask } from './support/api.ts';
 import { createTestSchema, dropSchema, tableSnapshot } from './support/database.ts';
 import { closedPort } from './support/sidecar-recorder.ts';
@@ -11,7 +10,10 @@ import { startTasksApp, type RunningTasksApp } from './support/tasks-app.ts';
 
 const START = 'DTSTART;TZID=Europe/Berlin:20261201T080000';
 const rule = (rrule: string, dtstart = START) => `${dtstart}\n${rrule}`;
+// Never matches (day 1 of the year is never in February), and only walking the calendar to year 9999 shows it.
+const PATHOLOGICAL = rule('RRULE:FREQ=HOURLY;BYMONTH=2;BYYEARDAY=1');
 
+// The rule language itself is tested in packages/recurrence; these tests pin what the tasks API makes of it.
 describe('recurrence rules (parsing)', () => {
   it('when a rule has DTSTART with TZID and an RRULE, then it parses into canonical text', () => {
     const parsed = parseRecurrence('dtstart;tzid=europe/berlin:20261201T080000\r\nRRULE:freq=daily;count=10\n');
@@ -37,7 +39,8 @@ describe('recurrence rules (parsing)', () => {
     ['UNTIL is a local time', rule('RRULE:FREQ=DAILY;UNTIL=20270101T000000'), 'UNTIL'],
     ['INTERVAL is 0', rule('RRULE:FREQ=DAILY;INTERVAL=0'), 'INTERVAL'],
     ['BYWEEKNO is used with FREQ=DAILY', rule('RRULE:FREQ=DAILY;BYWEEKNO=3'), 'BYWEEKNO'],
-    ['an extra line is given', `${rule('RRULE:FREQ=DAILY')}\nEXDATE:20261202T080000`, 'EXDATE'],
+    ['an unknown line is given', `${rule('RRULE:FREQ=DAILY')}\nEXRULE:FREQ=WEEKLY`, 'EXRULE'],
+    ['an EXDATE is a floating time', `${rule('RRULE:FREQ=DAILY')}\nEXDATE:20261202T080000`, 'EXDATE'],
   ];
   for (const [when, text, part] of wrong) {
     it(`when ${when}, then the issue names ${part}`, () => {
@@ -91,9 +94,23 @@ describe('recurrence rules (evaluation)', () => {
     assert.match(problem.message, /never occurs/);
   });
 
-  it('when a rule would take seconds to prove empty, then it is refused within the budget and the evaluator keeps working', async () => {
+  it('when no month in BYMONTH has the BYMONTHDAY, then 422 says so at once, whatever the FREQ', async () => {
     const started = Date.now();
     const problem = await problemOf(rule('RRULE:FREQ=DAILY;BYMONTH=2;BYMONTHDAY=30'));
+    assert.equal(problem.type, 'recurrence-without-occurrence');
+    assert.match(problem.message, /BYMONTH=2 has a day BYMONTHDAY=30, so the rule never occurs/);
+    assert.ok(Date.now() - started < 3000, `took ${Date.now() - started}ms`);
+  });
+
+  it('when EXDATE removes every occurrence, then 422 says so', async () => {
+    const problem = await problemOf(`${rule('RRULE:FREQ=DAILY;COUNT=2')}\nEXDATE;TZID=Europe/Berlin:20261201T080000,20261202T080000`);
+    assert.equal(problem.type, 'recurrence-without-occurrence');
+    assert.match(problem.message, /EXDATE removes every occurrence/);
+  });
+
+  it('when a rule would take seconds to prove empty, then it is refused within the budget and the evaluator keeps working', async () => {
+    const started = Date.now();
+    const problem = await problemOf(PATHOLOGICAL);
     assert.equal(problem.type, 'recurrence-too-complex');
     assert.ok(Date.now() - started < 3000, `took ${Date.now() - started}ms`);
     // The worker that ran over was replaced.
@@ -130,6 +147,14 @@ describe('recurrence through the API', () => {
     assert.equal(task.timezone, 'Europe/Berlin');
   });
 
+  it('when the rule has EXDATE and RDATE lines, then 201 stores them in canonical form', async () => {
+    const task = await createTaskAs(app.url, await as.user('alice'), {
+      title: 'Pills',
+      recurrence: `${rule('RRULE:FREQ=DAILY;COUNT=10')}\nexdate;tzid=Europe/Berlin:20261203T080000\nRDATE:20261224t170000z`,
+    });
+    assert.equal(task.recurrence, `${START}\nRRULE:FREQ=DAILY;COUNT=10\nRDATE:20261224T170000Z\nEXDATE;TZID=Europe/Berlin:20261203T080000`);
+  });
+
   it('when the timezone is given too, then it is kept as given', async () => {
     const task = await createTaskAs(app.url, await as.user('alice'), { title: 'Pills', timezone: 'UTC', recurrence: rule('RRULE:FREQ=WEEKLY;BYDAY=MO,TH') });
     assert.equal(task.timezone, 'UTC');
@@ -142,7 +167,8 @@ describe('recurrence through the API', () => {
     ['UNTIL is before DTSTART', rule('RRULE:FREQ=DAILY;UNTIL=20251201T000000Z'), 'recurrence-without-occurrence', /before DTSTART/],
     ['COUNT=0', rule('RRULE:FREQ=DAILY;COUNT=0'), 'recurrence-without-occurrence', /COUNT=0/],
     ['February 31st every year', rule('RRULE:FREQ=YEARLY;BYMONTHDAY=31;BYMONTH=2'), 'recurrence-without-occurrence', /never occurs/],
-    ['it is pathological', rule('RRULE:FREQ=SECONDLY;BYMONTH=2;BYMONTHDAY=30'), 'recurrence-too-complex', /too sparse or too complex/],
+    ['it is pathological', PATHOLOGICAL, 'recurrence-too-complex', /too sparse or too complex/],
+    ['an EXDATE names another zone', `${rule('RRULE:FREQ=DAILY')}\nEXDATE;TZID=America/New_York:20261202T080000`, 'invalid-recurrence', /EXDATE/],
   ];
   for (const [when, recurrence, type, detail] of refused) {
     it(`when ${when}, then 422 ${type} and nothing is written`, async () => {

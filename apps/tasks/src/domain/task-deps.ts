@@ -1,5 +1,5 @@
+import type { RecurrenceEvaluator } from '@lifeline/recurrence';
 import type { PrismaClient } from '../data/db.ts';
-import type { RecurrenceEvaluator } from './recurrence-evaluator.ts';
 
 /** What the task use cases need; built once in createApp. */
 export interface TaskDeps {

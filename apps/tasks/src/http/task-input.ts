@@ -24,7 +24,7 @@ const recurrence = z
   .trim()
   .min(1)
   .max(2000)
-  .describe('RFC 5545 recurrence: a DTSTART line with TZID and one RRULE line, e.g. "DTSTART;TZID=Europe/Berlin:20261201T080000\\nRRULE:FREQ=DAILY;COUNT=10".');
+  .describe('RFC 5545 recurrence: a DTSTART line with TZID, one RRULE line, and optional EXDATE/RDATE lines (TZID of DTSTART or UTC values ending in Z), e.g. "DTSTART;TZID=Europe/Berlin:20261201T080000\\nRRULE:FREQ=DAILY;COUNT=10".');
 
 const title = z.string().trim().min(1, 'must not be blank').max(200);
 
