@@ -4,6 +4,13 @@ import { eventTypeName, isoDateTime, userId, uuid } from '../primitives.ts';
 
 export const notificationChannelSchema = z.enum(['email', 'websocket', 'push']);
 
+/**
+ * Why a delivery was not attempted. `no-address`: the channel has nowhere to go (no email address, no push
+ * token). `duplicate` is kept for compatibility; the notification app makes no second delivery to suppress.
+ */
+export const notificationSuppressionReasonSchema = z.enum(['quiet-hours', 'rate-limited', 'preference-disabled', 'duplicate', 'no-address']);
+export type NotificationSuppressionReason = z.infer<typeof notificationSuppressionReasonSchema>;
+
 // Every delivery outcome points back at the event that caused it, so the audit trail can join them.
 const deliveryFields = {
   notificationId: uuid,
@@ -33,7 +40,7 @@ export const notificationSuppressedEventSchema = defineEvent(
   'notification.suppressed',
   z.strictObject({
     ...deliveryFields,
-    reason: z.enum(['quiet-hours', 'rate-limited', 'preference-disabled', 'duplicate']),
+    reason: notificationSuppressionReasonSchema,
     suppressedAt: isoDateTime,
   }),
 );

@@ -1,0 +1,104 @@
+import { deliveriesFor, findDelivery, insertDelivery, type NewDelivery } from '../data/delivery-repository.ts';
+import { findPreferences } from '../data/preference-repository.ts';
+import { nextFallback, planChannels, type ChannelDecision } from './channel-plan.ts';
+import { deliver } from './deliver.ts';
+import { appendDeliveryEvent } from './delivery-events.ts';
+import { deliveryId } from './delivery-id.ts';
+import type { Delivery, DeliveryOutcome } from './delivery.ts';
+import { boundedContent, type NotificationChannel, type NotificationContent, type NotificationRequest } from './notification.ts';
+import type { NotifyDeps } from './notify-deps.ts';
+
+/**
+ * Like Promise.all, but a failure (database or Redis down) is only raised once every other delivery has
+ * stopped: the handler then answers RETRY with nothing of this event still running behind its back.
+ */
+async function settleAll<T>(work: Array<Promise<T>>): Promise<T[]> {
+  const settled = await Promise.allSettled(work);
+  const failed = settled.find((s) => s.status === 'rejected');
+  if (failed) throw failed.reason;
+  return settled.map((s) => (s as PromiseFulfilledResult<T>).value);
+}
+
+/** What the event handler answers: RETRY while anything is unfinished, DROP (dead letter) when a delivery failed. */
+export type NotifyOutcome = 'SUCCESS' | 'RETRY' | 'DROP';
+
+export function handlerOutcome(outcomes: readonly DeliveryOutcome[]): NotifyOutcome {
+  if (outcomes.includes('pending')) return 'RETRY';
+  if (outcomes.includes('failed')) return 'DROP';
+  return 'SUCCESS';
+}
+
+function newDelivery(request: NotificationRequest, userId: string, channel: NotificationChannel, content: NotificationContent): NewDelivery {
+  return {
+    id: deliveryId(request.cause.id, userId, channel),
+    causeEventId: request.cause.id,
+    causeEventType: request.cause.type,
+    subject: request.cause.subject,
+    userId,
+    channel,
+    category: request.category,
+    priority: request.priority,
+    content,
+  };
+}
+
+/** Creates the delivery (a suppressed one together with its event); a delivery that exists already is left as it is. */
+async function create(deps: NotifyDeps, d: NewDelivery): Promise<void> {
+  if (d.suppressed === undefined) {
+    await insertDelivery(deps.prisma, d);
+    return;
+  }
+  const suppressed = await deps.prisma.$transaction(async (tx) => {
+    if (!(await insertDelivery(tx, d))) return undefined;
+    const row = await findDelivery(tx, d.id);
+    if (row) await appendDeliveryEvent(tx, row);
+    return row;
+  });
+  if (!suppressed) return;
+  deps.outboxWritten();
+  deps.metrics.deliveries.inc({ channel: d.channel, status: 'suppressed', reason: d.suppressed });
+  deps.logger.info({ notificationId: d.id, userId: d.userId, channel: d.channel, reason: d.suppressed }, 'delivery suppressed');
+}
+
+/**
+ * Emergency fallbacks: every failed delivery gets a replacement on the next reserve channel, until one is
+ * found for each or the reserve runs out. Idempotent: a failure already replaced is skipped.
+ */
+async function fallBack(deps: NotifyDeps, request: NotificationRequest, plan: ChannelDecision[], content: NotificationContent, rows: Delivery[], outcomes: Map<string, DeliveryOutcome>, deadline: number): Promise<void> {
+  for (;;) {
+    const replaced = new Set(rows.map((r) => r.fallbackFor).filter((c) => c !== null));
+    const failed = rows.find((r) => outcomes.get(r.id) === 'failed' && !replaced.has(r.channel));
+    const channel = failed && nextFallback(plan, new Set(rows.map((r) => r.channel)));
+    if (!failed || !channel) return;
+    deps.logger.warn({ userId: failed.userId, failedChannel: failed.channel, fallback: channel, causeEventId: request.cause.id }, 'emergency delivery failed: falling back to another channel');
+    await create(deps, { ...newDelivery(request, failed.userId, channel, content), fallbackFor: failed.channel });
+    const row = (await deliveriesFor(deps.prisma, request.cause.id, failed.userId)).find((r) => r.channel === channel);
+    if (!row) return;
+    rows.push(row);
+    outcomes.set(row.id, await deliver(deps, row, deadline));
+  }
+}
+
+async function notifyUser(deps: NotifyDeps, request: NotificationRequest, userId: string, deadline: number): Promise<DeliveryOutcome[]> {
+  const prefs = await findPreferences(deps.prisma, userId);
+  const content = boundedContent(request.content(prefs));
+  const plan = planChannels(prefs, request.category, request.priority, new Date());
+  for (const decision of plan) {
+    if (decision.action === 'reserve') continue;
+    const suppressed = decision.action === 'suppress' ? decision.reason : undefined;
+    await create(deps, { ...newDelivery(request, userId, decision.channel, content), suppressed });
+  }
+  // Whatever exists for this event and user, including rows an earlier (interrupted) delivery of it made.
+  const rows = await deliveriesFor(deps.prisma, request.cause.id, userId);
+  const outcomes = new Map<string, DeliveryOutcome>();
+  await settleAll(rows.map(async (row) => outcomes.set(row.id, await deliver(deps, row, deadline))));
+  if (request.priority === 'emergency') await fallBack(deps, request, plan, content, rows, outcomes, deadline);
+  return [...outcomes.values()];
+}
+
+/** Delivers one notification request to every recipient on every channel their preferences allow. */
+export async function notify(deps: NotifyDeps, request: NotificationRequest, deadline: number): Promise<NotifyOutcome> {
+  const recipients = [...new Set(request.recipients)];
+  const outcomes = await settleAll(recipients.map((userId) => notifyUser(deps, request, userId, deadline)));
+  return handlerOutcome(outcomes.flat());
+}

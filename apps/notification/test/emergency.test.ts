@@ -1,0 +1,87 @@
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { after, before, beforeEach, describe, it } from 'node:test';
+import { deliveryRows } from './support/database.ts';
+import { deliver, event, putPreferences } from './support/events.ts';
+import { startHarness, type Harness } from './support/harness.ts';
+import { as } from './support/notification-app.ts';
+
+describe('emergency notifications', () => {
+  let h: Harness;
+  before(async () => {
+    h = await startHarness('emergency');
+  });
+  after(async () => {
+    await h?.close();
+  });
+  beforeEach(async () => {
+    await h.reset();
+  });
+
+  const escalated = (emergencyId: string, contactIds: string[]) =>
+    event('emergency.escalated', { emergencyId, userId: 'rita', tier: 1, contactIds, escalatedAt: new Date().toISOString() }, { source: 'emergency' });
+
+  it('when an emergency is escalated, then every contact of the tier is alerted on their channels at emergency priority', async () => {
+    const [carl, dora] = [randomUUID(), randomUUID()];
+    await putPreferences(h.app.url, carl, { email: 'carl@example.test', pushTokens: ['carl-phone'] }, await as.user(carl));
+    await putPreferences(h.app.url, dora, { email: 'dora@example.test' }, await as.user(dora));
+    const emergencyId = randomUUID();
+    assert.equal(await deliver(h.app.url, 'emergency-events', escalated(emergencyId, [carl, dora])), 'SUCCESS');
+    const [mail] = await h.capture.waitForMessages({ to: 'carl@example.test' }, 1);
+    assert.equal(mail?.subject, 'EMERGENCY: rita needs help');
+    assert.match(mail?.text ?? '', /escalation tier 1/);
+    assert.match(mail?.html ?? '', /#b00020/);
+    await h.capture.waitForMessages({ to: 'dora@example.test' }, 1);
+    const [push] = await h.capture.waitForPushes({ token: 'carl-phone' }, 1);
+    assert.equal(push?.data.emergencyId, emergencyId);
+    assert.equal((push?.android as { priority?: string } | null)?.priority, 'high');
+    const sent = (await deliveryRows(h.schema)).filter((r) => r.status === 'sent').map((r) => `${r.user_id === carl ? 'carl' : 'dora'}:${r.channel}`);
+    assert.deepEqual(sent.sort(), ['carl:email', 'carl:push', 'carl:websocket', 'dora:email', 'dora:websocket']);
+  });
+
+  it('when the only channel a contact chose fails for good, then the alert falls back to another channel despite the opt-out', async () => {
+    const carl = randomUUID();
+    await putPreferences(h.app.url, carl, { email: 'carl@example.test', pushTokens: ['dead-phone'], channels: { email: false, websocket: false } }, await as.user(carl));
+    await h.capture.unregisterToken('dead-phone');
+    // A delivery failed (push), so the event still goes to the dead-letter topic; the contact was reached anyway.
+    assert.equal(await deliver(h.app.url, 'emergency-events', escalated(randomUUID(), [carl])), 'DROP');
+    await h.capture.waitForMessages({ to: 'carl@example.test', subject: 'EMERGENCY' }, 1);
+    const rows = await deliveryRows(h.schema, 'user_id = $1', [carl]);
+    assert.deepEqual(rows.map((r) => [r.channel, r.status, r.fallback_for]), [
+      ['push', 'failed', null],
+      ['email', 'sent', 'push'],
+    ]);
+  });
+
+  it('when the fallback fails too, then the next channel in reserve takes over', async () => {
+    const carl = randomUUID();
+    await putPreferences(h.app.url, carl, { email: 'carl@example.test', pushTokens: ['dead-phone'], channels: { email: false, websocket: false } }, await as.user(carl));
+    await h.capture.unregisterToken('dead-phone');
+    await h.capture.failSmtp({ code: 550, message: '5.1.1 mailbox unavailable', stage: 'rcpt', match: { to: 'carl@example.test' } });
+    assert.equal(await deliver(h.app.url, 'emergency-events', escalated(randomUUID(), [carl])), 'DROP');
+    const rows = await deliveryRows(h.schema, 'user_id = $1', [carl]);
+    assert.deepEqual(rows.map((r) => [r.channel, r.status, r.fallback_for]), [
+      ['push', 'failed', null],
+      ['email', 'failed', 'push'],
+      ['websocket', 'sent', 'email'],
+    ]);
+  });
+
+  it('when the emergency is resolved, then the person and every alerted contact except the resolver get the all-clear', async () => {
+    const [carl, dora] = [randomUUID(), randomUUID()];
+    const emergencyId = randomUUID();
+    await deliver(h.app.url, 'emergency-events', escalated(emergencyId, [carl, dora]));
+    const resolved = event(
+      'emergency.resolved',
+      { emergencyId, userId: 'rita', resolvedBy: carl, resolution: 'She is fine', resolvedAt: new Date().toISOString() },
+      { actor: carl, source: 'emergency' },
+    );
+    assert.equal(await deliver(h.app.url, 'emergency-events', resolved), 'SUCCESS');
+    const rows = await deliveryRows(h.schema, `cause_event_id = $1 AND channel = 'websocket'`, [resolved.id]);
+    assert.deepEqual(rows.map((r) => r.user_id).sort(), [dora, 'rita'].sort());
+    const forRita = rows.find((r) => r.user_id === 'rita');
+    assert.equal(forRita?.content.title, 'Your emergency was resolved');
+    assert.equal(forRita?.priority, 'normal');
+    assert.equal(rows.find((r) => r.user_id === dora)?.content.title, 'The emergency of rita was resolved');
+  });
+});
