@@ -51,7 +51,7 @@ export interface NotificationApp {
   subscriptions: Subscriptions;
   hub: LiveHub;
   email: EmailChannel;
-  /** Serves /ws on the server the app listens on; call once the server exists. */
+  /** Serves /notification/ws on the server the app listens on; call once the server exists. */
   attachLiveSockets: (server: Server) => LiveSocketServer;
 }
 
@@ -114,8 +114,9 @@ export function createApp(deps: AppDeps): NotificationApp {
     live: { pubsubName: config.FANOUT_PUBSUB, maxAgeMs: config.LIVE_MAX_AGE_MS },
   });
   subscriptions.mount(app);
-  app.use(preferenceRoutes({ auth, prisma }));
-  app.use(notificationRoutes({ auth, prisma, cursors: createCursorCodec(config.JWT_SECRET) }));
+  // Public routes live under the app's name, as in every app: the gateway maps /api/v1/notification/... here.
+  app.use('/notification', preferenceRoutes({ auth, prisma }));
+  app.use('/notification', notificationRoutes({ auth, prisma, cursors: createCursorCodec(config.JWT_SECRET) }));
   finalize(app);
   return { app, relay, subscriptions, hub, email, attachLiveSockets: (server) => attachLiveSockets(server, { auth, hub, logger }) };
 }

@@ -22,7 +22,7 @@ describe('GET /notifications', () => {
     await h?.close();
   });
 
-  const list = async (query: string, authorization: string) => expectJson<Page>(await call(h.app.url, `/notifications${query}`, authorization));
+  const list = async (query: string, authorization: string) => expectJson<Page>(await call(h.app.url, `/notification/notifications${query}`, authorization));
 
   it('when a person lists without filters, then they see only their own deliveries, newest first', async () => {
     const page = await list('', await as.user('rita'));
@@ -65,9 +65,9 @@ describe('GET /notifications', () => {
   });
 
   it('when someone lists another person, then 403; without a token 401', async () => {
-    await expectProblem(await call(h.app.url, '/notifications?userId=rita', await as.user('otto')), 403, 'forbidden');
-    await expectProblem(await call(h.app.url, '/notifications?userId=rita', await as.caregiver('carla', ['otto'])), 403, 'forbidden');
-    await expectProblem(await call(h.app.url, '/notifications', undefined), 401);
+    await expectProblem(await call(h.app.url, '/notification/notifications?userId=rita', await as.user('otto')), 403, 'forbidden');
+    await expectProblem(await call(h.app.url, '/notification/notifications?userId=rita', await as.caregiver('carla', ['otto'])), 403, 'forbidden');
+    await expectProblem(await call(h.app.url, '/notification/notifications', undefined), 401);
   });
 
   const badQueries = [
@@ -83,7 +83,7 @@ describe('GET /notifications', () => {
   ];
   for (const query of badQueries) {
     it(`when the query is ${query}, then 400 validation-error`, async () => {
-      await expectProblem(await call(h.app.url, `/notifications${query}`, await as.user('rita')), 400, 'validation-error');
+      await expectProblem(await call(h.app.url, `/notification/notifications${query}`, await as.user('rita')), 400, 'validation-error');
     });
   }
 
@@ -91,6 +91,6 @@ describe('GET /notifications', () => {
     const auth = await as.user('rita');
     const first = await list('?limit=2', auth);
     assert.ok(first.nextCursor);
-    await expectProblem(await call(h.app.url, `/notifications?limit=2&status=sent&cursor=${encodeURIComponent(first.nextCursor)}`, auth), 400, 'validation-error');
+    await expectProblem(await call(h.app.url, `/notification/notifications?limit=2&status=sent&cursor=${encodeURIComponent(first.nextCursor)}`, auth), 400, 'validation-error');
   });
 });

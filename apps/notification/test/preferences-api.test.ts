@@ -29,10 +29,10 @@ describe('GET/PUT /preferences/{userId}', () => {
   });
 
   const put = async (body: unknown, user = 'rita', authorization?: string) =>
-    call(h.app.url, `/preferences/${user}`, authorization ?? (await as.user(user)), { method: 'PUT', body });
+    call(h.app.url, `/notification/preferences/${user}`, authorization ?? (await as.user(user)), { method: 'PUT', body });
 
   it('when nothing was stored, then GET answers the defaults', async () => {
-    assert.deepEqual(await expectJson(await call(h.app.url, '/preferences/rita', await as.user('rita'))), DEFAULTS);
+    assert.deepEqual(await expectJson(await call(h.app.url, '/notification/preferences/rita', await as.user('rita'))), DEFAULTS);
   });
 
   it('when a full document is PUT, then it is stored and read back as sent', async () => {
@@ -47,7 +47,7 @@ describe('GET/PUT /preferences/{userId}', () => {
     const saved = await expectJson<Record<string, unknown>>(await put(body));
     assert.deepEqual({ ...saved, updatedAt: null }, { userId: 'rita', ...body, updatedAt: null });
     assert.match(String(saved.updatedAt), /^\d{4}-\d\d-\d\dT/);
-    assert.deepEqual(await expectJson(await call(h.app.url, '/preferences/rita', await as.user('rita'))), saved);
+    assert.deepEqual(await expectJson(await call(h.app.url, '/notification/preferences/rita', await as.user('rita'))), saved);
   });
 
   it('when a PUT leaves fields out, then they take their defaults (the document is replaced)', async () => {
@@ -58,12 +58,12 @@ describe('GET/PUT /preferences/{userId}', () => {
 
   it('when a caregiver or an admin acts for the person, then they may; anyone else gets 403 and a missing token 401', async () => {
     await expectJson(await put({ email: 'rita@example.test' }, 'rita', await as.caregiver('carla', ['rita'])));
-    await expectJson(await call(h.app.url, '/preferences/rita', await as.admin()));
-    await expectProblem(await call(h.app.url, '/preferences/rita', await as.user('otto')), 403, 'forbidden');
+    await expectJson(await call(h.app.url, '/notification/preferences/rita', await as.admin()));
+    await expectProblem(await call(h.app.url, '/notification/preferences/rita', await as.user('otto')), 403, 'forbidden');
     await expectProblem(await put({ email: 'x@example.test' }, 'rita', await as.caregiver('carla', ['someone-else'])), 403, 'forbidden');
-    await expectProblem(await call(h.app.url, '/preferences/rita', await as.compliance()), 403, 'forbidden');
-    await expectProblem(await call(h.app.url, '/preferences/rita', undefined), 401, 'unauthorized');
-    await expectProblem(await call(h.app.url, '/preferences/rita', 'Bearer not-a-token'), 401, 'unauthorized');
+    await expectProblem(await call(h.app.url, '/notification/preferences/rita', await as.compliance()), 403, 'forbidden');
+    await expectProblem(await call(h.app.url, '/notification/preferences/rita', undefined), 401, 'unauthorized');
+    await expectProblem(await call(h.app.url, '/notification/preferences/rita', 'Bearer not-a-token'), 401, 'unauthorized');
   });
 
   const badBodies: Array<[string, unknown, string?]> = [
@@ -94,14 +94,14 @@ describe('GET/PUT /preferences/{userId}', () => {
 
   it('when the body is not JSON, then 415 or 400 malformed-json, and nothing changes', async () => {
     const before = await snapshot(h.schema);
-    await expectProblem(await call(h.app.url, '/preferences/rita', await as.user('rita'), { method: 'PUT', body: 'email=x', headers: { 'content-type': 'text/plain' } }), 415);
-    await expectProblem(await call(h.app.url, '/preferences/rita', await as.user('rita'), { method: 'PUT', body: '{"email":', headers: { 'content-type': 'application/json' } }), 400, 'malformed-json');
-    await expectProblem(await call(h.app.url, '/preferences/rita', await as.user('rita'), { method: 'PUT' }), 415);
+    await expectProblem(await call(h.app.url, '/notification/preferences/rita', await as.user('rita'), { method: 'PUT', body: 'email=x', headers: { 'content-type': 'text/plain' } }), 415);
+    await expectProblem(await call(h.app.url, '/notification/preferences/rita', await as.user('rita'), { method: 'PUT', body: '{"email":', headers: { 'content-type': 'application/json' } }), 400, 'malformed-json');
+    await expectProblem(await call(h.app.url, '/notification/preferences/rita', await as.user('rita'), { method: 'PUT' }), 415);
     assert.deepEqual(await snapshot(h.schema), before);
   });
 
   it('when the user id is too long, then 400', async () => {
     const long = 'x'.repeat(129);
-    await expectProblem(await call(h.app.url, `/preferences/${long}`, await as.admin()), 400, 'validation-error');
+    await expectProblem(await call(h.app.url, `/notification/preferences/${long}`, await as.admin()), 400, 'validation-error');
   });
 });

@@ -19,7 +19,7 @@ describe('push delivery (FCM HTTP v1 against the capture server)', () => {
 
   const pushOnly = async (tokens: string[]) =>
     putPreferences(h.app.url, 'rita', { pushTokens: tokens, channels: { email: false, websocket: false } }, await as.user('rita'));
-  const storedTokens = async () => ((await (await fetch(`${h.app.url}/preferences/rita`, { headers: { authorization: await as.user('rita') } })).json()) as { pushTokens: string[] }).pushTokens;
+  const storedTokens = async () => ((await (await fetch(`${h.app.url}/notification/preferences/rita`, { headers: { authorization: await as.user('rita') } })).json()) as { pushTokens: string[] }).pushTokens;
 
   it('when a reminder is due, then every device gets the push with title, body and data, and the record keeps FCM message names', async () => {
     await pushOnly(['phone-token', 'tablet-token']);

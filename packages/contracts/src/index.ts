@@ -21,6 +21,7 @@ export * from './events/task-events.ts';
 export * from './events/recurring-task-events.ts';
 export * from './events/reminders.ts';
 export * from './events/notification-events.ts';
+export * from './events/notification-live.ts';
 export * from './events/emergency-events.ts';
 export * from './events/geofence-events.ts';
 export { deadLetterTopic, subscribers, topicsConsumedBy, type SubscriberApp } from './subscribers.ts';

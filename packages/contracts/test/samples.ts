@@ -43,14 +43,22 @@ const series = {
   ownerId,
   sourceTaskId: taskId,
   title: 'Take medication',
-  rrule: 'FREQ=DAILY;BYHOUR=8',
+  notes: null,
+  priority: 'high' as const,
+  tags: ['health'],
+  recurrence: 'DTSTART;TZID=Europe/Berlin:20250330T080000\nRRULE:FREQ=DAILY',
   timezone: 'Europe/Berlin',
   startsAt: '2025-03-30T08:00:00+02:00',
+  remindBeforeMinutes: 15,
   status: 'active' as const,
-  generatedUntil: null,
+  endReason: null,
+  endedAt: null,
+  revision: 1,
+  generatedUntil: '2025-03-01T10:00:00Z',
   version: 1,
   createdAt: '2025-03-01T10:00:00Z',
   updatedAt: '2025-03-01T10:00:00Z',
+  createdBy: 'caregiver-1',
 };
 
 const delivery = { notificationId, userId: ownerId, channel: 'email' as const, causeEventId, causeEventType: 'reminder.due' };
@@ -62,7 +70,11 @@ export const sampleData: { [T in EventType]: DataOf<T> } = {
   'task.completed': { before: openTask, after: doneTask },
   'task.deleted': { before: openTask },
   'series.created': { after: series },
-  'series.updated': { before: series, after: { ...series, rrule: 'FREQ=DAILY;BYHOUR=9', version: 2 } },
+  'series.updated': {
+    before: series,
+    after: { ...series, recurrence: 'DTSTART;TZID=Europe/Berlin:20250330T090000\nRRULE:FREQ=DAILY', revision: 2, version: 2 },
+    changedFields: ['recurrence', 'revision'],
+  },
   'series.ended': { seriesId, ownerId, reason: 'recurrence-removed', endedAt: '2025-04-01T00:00:00Z' },
   'instances.generated': {
     seriesId,

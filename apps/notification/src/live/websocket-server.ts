@@ -4,7 +4,8 @@ import { WebSocketServer } from 'ws';
 import { HttpProblem, PROBLEM_CONTENT_TYPE, type Auth, type Logger } from '@lifeline/kit';
 import type { LiveHub } from './live-hub.ts';
 
-export const LIVE_PATH = '/ws';
+/** Under the app's own name, like its other routes: the gateway maps /api/v1/notification/... here. */
+export const LIVE_PATH = '/notification/ws';
 // Clients only listen; anything they send is small or a mistake.
 const MAX_CLIENT_FRAME = 4096;
 const CLOSE_GRACE_MS = 1000;
@@ -45,7 +46,7 @@ export interface LiveSocketServer {
 }
 
 /**
- * Serves `GET /ws` upgrades on the app's own HTTP server (no second port): the JWT is verified with the
+ * Serves `GET /notification/ws` upgrades on the app's own HTTP server (no second port): the JWT is verified with the
  * kit's auth before the handshake completes, so an unauthenticated client never holds a socket, and the
  * socket is closed (4401) when the token expires.
  */

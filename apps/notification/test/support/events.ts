@@ -75,7 +75,7 @@ export async function deliver(appUrl: string, topic: string, data: unknown, rout
 }
 
 export async function putPreferences(appUrl: string, userId: string, body: Record<string, unknown>, authorization: string): Promise<void> {
-  const res = await fetch(`${appUrl}/preferences/${encodeURIComponent(userId)}`, {
+  const res = await fetch(`${appUrl}/notification/preferences/${encodeURIComponent(userId)}`, {
     method: 'PUT',
     headers: { 'content-type': 'application/json', authorization },
     body: JSON.stringify(body),

@@ -17,7 +17,7 @@ export interface LiveClient {
 }
 
 function wsUrl(appUrl: string, query = ''): string {
-  return `${appUrl.replace(/^http/, 'ws')}/ws${query}`;
+  return `${appUrl.replace(/^http/, 'ws')}/notification/ws${query}`;
 }
 
 /** Connects and waits for the server's `ready` frame, i.e. until the socket is registered for its user. */
@@ -53,7 +53,7 @@ export async function connectLive(appUrl: string, opts: { authorization?: string
 
 /** Tries an upgrade that the server should refuse; resolves with its HTTP status and body. */
 export async function refusedUpgrade(appUrl: string, opts: { authorization?: string; path?: string; query?: string }): Promise<{ status: number; contentType: string; body: Record<string, unknown> }> {
-  const url = `${appUrl.replace(/^http/, 'ws')}${opts.path ?? '/ws'}${opts.query ?? ''}`;
+  const url = `${appUrl.replace(/^http/, 'ws')}${opts.path ?? '/notification/ws'}${opts.query ?? ''}`;
   const socket = new WebSocket(url, { headers: opts.authorization ? { authorization: opts.authorization } : {} });
   socket.on('error', () => undefined);
   const [, res] = (await once(socket, 'unexpected-response')) as [unknown, IncomingMessage];

@@ -1,0 +1,42 @@
+import { ConfigError, createLogger, createMetrics, daprClientFromConfig, runService, startServer } from '@lifeline/kit';
+import { disconnect, prismaFromConfig } from '@lifeline/db';
+import { createApp } from './app.ts';
+import { loadRecurringConfig } from './config.ts';
+import { PrismaClient } from './generated/prisma/client.ts';
+
+function configOrExit() {
+  try {
+    return loadRecurringConfig();
+  } catch (err) {
+    // The message lists every bad variable; a stack trace would only bury it.
+    if (!(err instanceof ConfigError)) throw err;
+    process.stderr.write(`recurring: ${err.message}\n`);
+    process.exit(1);
+  }
+}
+
+const config = configOrExit();
+const logger = createLogger({ appId: config.APP_ID, level: config.LOG_LEVEL });
+const metrics = createMetrics({ appId: config.APP_ID });
+const dapr = daprClientFromConfig(config, { metrics, logger });
+const prisma = prismaFromConfig(PrismaClient, config, logger);
+
+await runService({
+  logger,
+  shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
+  start: async () => {
+    const { app, relay, evaluator } = createApp({ config, prisma, dapr, logger, metrics });
+    const server = await startServer(app, config.APP_PORT);
+    relay.start();
+    return {
+      // Requests and event handlers drain first (their commits still wake the relay); then the relay finishes its batch.
+      close: async (timeoutMs?: number) => {
+        const drained = await server.close(timeoutMs);
+        await relay.stop();
+        await evaluator.close();
+        return drained;
+      },
+    };
+  },
+  stop: () => disconnect(prisma),
+});
