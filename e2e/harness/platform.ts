@@ -9,8 +9,8 @@ import { prepareStack } from './stack.ts';
 /** Per-run secret, never the dev default from dapr.yaml. */
 const JWT_SECRET = randomBytes(32).toString('hex');
 
-/** Ports of replica n are those of dapr.yaml plus n times this (all stay below the ephemeral range). */
-const REPLICA_PORT_STEP = 100;
+/** Ports of replica n are those of dapr.yaml plus n times this: a step that lands on no other app or sidecar port (35xx + 100 would be a gRPC port), and stays below the ephemeral range. */
+const REPLICA_PORT_STEP = 1000;
 
 /** Which instance of an app: 0 is the one dapr.yaml describes, 1.. are extra replicas on shifted ports. */
 export interface InstanceOptions {
