@@ -21,12 +21,15 @@ describe('README walkthrough', { timeout: 600_000 }, () => {
     await run('bash', [fromRoot('scripts/dev.sh'), 'stop'], { cwd: fromRoot() });
   });
 
-  test('when a newcomer runs the README commands, then the task reaches the audit trail through the gateway', async () => {
+  test('when a newcomer runs the README commands, then the reminder is mailed, the series fills and the task reaches the audit trail', async () => {
     await run('bash', [fromRoot('scripts/dev.sh'), '--background'], { cwd: fromRoot(), maxBuffer: 20 * 1024 * 1024 });
     const { stdout } = await run('bash', ['-euo', 'pipefail', '-c', readmeWalkthrough()], { cwd: fromRoot(), maxBuffer: 1024 * 1024 });
     const lines = stdout.trim().split('\n');
     const task = JSON.parse(lines[0] ?? '') as { id: string; title: string };
     assert.equal(task.title, 'Take blood pressure medication');
+    const mailSubject = lines.find((l) => /blood pressure/i.test(l) && !l.startsWith('{'));
+    assert.ok(mailSubject, `no reminder mail in:\n${stdout}`);
+    assert.ok(lines.includes('Take blood pressure medication: active'), `no active series in:\n${stdout}`);
     const audit = JSON.parse(lines.at(-1) ?? '') as { items: { eventType: string; entityId: string }[] };
     assert.deepEqual(audit.items.map((i) => [i.eventType, i.entityId]), [['task.created', task.id]]);
   });
