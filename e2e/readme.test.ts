@@ -27,7 +27,7 @@ describe('README walkthrough', { timeout: 600_000 }, () => {
     const lines = stdout.trim().split('\n');
     const task = JSON.parse(lines[0] ?? '') as { id: string; title: string };
     assert.equal(task.title, 'Take blood pressure medication');
-    const mailSubject = lines.find((l) => /blood pressure/i.test(l) && !l.startsWith('{'));
+    const mailSubject = lines.find((l) => l === 'Reminder: Take blood pressure medication');
     assert.ok(mailSubject, `no reminder mail in:\n${stdout}`);
     assert.ok(lines.includes('Take blood pressure medication: active'), `no active series in:\n${stdout}`);
     const audit = JSON.parse(lines.at(-1) ?? '') as { items: { eventType: string; entityId: string }[] };

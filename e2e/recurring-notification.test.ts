@@ -342,6 +342,9 @@ describe(`recurring and notification on ${broker}`, { timeout: 600_000 }, () => 
       assert.ok(!dueTimes.includes(start.instant), 'the source task is the instance of its own due time');
       for (const r of made) assert.equal(r.due_at.getTime() % (24 * 3600_000), new Date(start.instant).getTime() % (24 * 3600_000));
 
+      // Instances are the service's doing, not a caregiver's: the owner is not told about each one.
+      assert.deepEqual(await deliveries(owner, ''), []);
+
       const list = await call(recurringUrl('/series'), token);
       const all = (list.body as { items: Series[] }).items;
       assert.equal(all.length, 1);

@@ -11,6 +11,11 @@ export interface AuthContext {
   roles: Role[];
   /** Person ids a caregiver acts for; empty for everyone else. */
   care: string[];
+  /**
+   * A service acting on its own initiative (recurring creating instances), not a person: events it causes
+   * carry a system actor, so consumers do not treat them as something a caregiver did.
+   */
+  service?: boolean;
 }
 
 export interface AuthSettings {
@@ -32,6 +37,7 @@ const claimsSchema = z.object({
     .default([])
     .transform((rs) => rs.filter((r): r is Role => (ROLES as readonly string[]).includes(r))),
   care: z.array(z.string().min(1)).optional().default([]),
+  svc: z.boolean().optional().default(false),
 });
 
 function keyOf(secret: string): Uint8Array {
@@ -95,7 +101,7 @@ export function createAuth(settings: AuthSettings): Auth {
     }
     const claims = claimsSchema.safeParse(payload);
     if (!claims.success) throw unauthenticated('The token claims are not valid.', true);
-    return { userId: claims.data.sub, roles: claims.data.roles, care: claims.data.care };
+    return { userId: claims.data.sub, roles: claims.data.roles, care: claims.data.care, ...(claims.data.svc ? { service: true } : {}) };
   }
 
   function requireAuth(roles?: readonly Role[]): RequestHandler {
@@ -142,6 +148,8 @@ export interface TokenClaims {
   sub: string;
   roles: readonly Role[];
   care?: readonly string[];
+  /** Marks a service's own token (claim `svc`); see AuthContext.service. */
+  service?: boolean;
 }
 
 export interface SignOptions {
@@ -156,7 +164,7 @@ export interface SignOptions {
 /** Mints an HS256 token the services accept; for tests and the dev-token CLI, not for production login. */
 export async function signToken(secret: string, claims: TokenClaims, opts: SignOptions = {}): Promise<string> {
   const nowSeconds = Math.floor((opts.now ?? Date.now()) / 1000);
-  return new SignJWT({ roles: [...claims.roles], ...(claims.care ? { care: [...claims.care] } : {}) })
+  return new SignJWT({ roles: [...claims.roles], ...(claims.care ? { care: [...claims.care] } : {}), ...(claims.service ? { svc: true } : {}) })
     .setProtectedHeader({ alg: ALGORITHM, typ: 'JWT' })
     .setSubject(claims.sub)
     .setIssuer(opts.issuer ?? 'lifeline')

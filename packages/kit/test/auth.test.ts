@@ -104,3 +104,11 @@ test('canActFor: self, caregiver of the person, and admin may act; others may no
   assert.equal(canActFor(careListWithoutRole, 'p-1'), false);
   assert.equal(canActFor(stranger, 'p-1'), false);
 });
+
+test('when a service signs its own token, then the verified caller is marked as a service; a person never is', async () => {
+  const auth = createAuth(settings);
+  const service = await auth.verify(await signToken(SECRET, { sub: 'recurring', roles: ['caregiver'], care: ['p-1'], service: true }));
+  assert.equal(service.service, true);
+  const person = await auth.verify(await signToken(SECRET, { sub: 'p-1', roles: ['user'] }));
+  assert.equal(person.service, undefined);
+});

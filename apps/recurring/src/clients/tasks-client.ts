@@ -84,7 +84,7 @@ export class TasksClient {
     const { jwt, tokenTtlSeconds, serviceId } = this.#opts;
     const token = await signToken(
       jwt.JWT_SECRET,
-      { sub: serviceId, roles: ['caregiver'], care: [ownerId] },
+      { sub: serviceId, roles: ['caregiver'], care: [ownerId], service: true },
       { issuer: jwt.JWT_ISSUER, audience: jwt.JWT_AUDIENCE, expiresInSeconds: tokenTtlSeconds },
     );
     return `Bearer ${token}`;

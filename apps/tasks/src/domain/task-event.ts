@@ -15,7 +15,7 @@ export function taskEvent<T extends TaskEventType>(type: T, taskId: string, call
   const event = makeEvent(type, {
     source: EVENT_SOURCE,
     subject: taskId,
-    actor: { id: caller.userId, kind: 'user' },
+    actor: { id: caller.userId, kind: caller.service === true ? 'system' : 'user' },
     data,
     traceparent: currentTraceparent(),
   });
