@@ -53,7 +53,7 @@ export function createApp(deps: AppDeps): AuditApp {
     },
   });
   subscriptions.mount(app);
-  app.use(auditRoutes({ auth: createAuth(config), db: prisma, logger, streamBatchSize: config.STREAM_BATCH_SIZE }));
+  app.use(auditRoutes({ auth: createAuth(config), db: prisma, logger, streamBatchSize: config.STREAM_BATCH_SIZE, cursorSecret: config.JWT_SECRET }));
   finalize(app);
   return { app, subscriptions };
 }

@@ -1,11 +1,11 @@
-import { createLogger, createMetrics, daprClientFromConfig, runService, startServer } from '@lifeline/kit';
+import { configOrExit, createLogger, createMetrics, daprClientFromConfig, runService, startServer } from '@lifeline/kit';
 import { disconnect, prismaFromConfig } from '@lifeline/db';
 import { createApp } from './app.ts';
 import { loadAuditConfig } from './config.ts';
 import { ensureAuditPartitions } from './data/storage-maintenance.ts';
 import { PrismaClient } from './generated/prisma/client.ts';
 
-const config = loadAuditConfig();
+const config = configOrExit('audit', () => loadAuditConfig());
 const logger = createLogger({ appId: config.APP_ID, level: config.LOG_LEVEL });
 const metrics = createMetrics({ appId: config.APP_ID });
 const dapr = daprClientFromConfig(config, { metrics, logger });

@@ -11,7 +11,7 @@ import {
   type Metrics,
   type Subscriptions,
 } from '@lifeline/kit';
-import { OutboxRelay, databaseReadinessCheck, outboxBacklog, registerOutboxMetrics } from '@lifeline/db';
+import { databaseReadinessCheck, outboxRelayFromConfig, type OutboxRelay } from '@lifeline/db';
 import { emailChannel, type EmailChannel } from './channels/email/email-channel.ts';
 import { pushChannel } from './channels/push/push-channel.ts';
 import { daprPushGateway, type PushGateway } from './channels/push/push-gateway.ts';
@@ -24,7 +24,7 @@ import { EVENT_SOURCE } from './domain/delivery-events.ts';
 import type { NotifyDeps } from './domain/notify-deps.ts';
 import { redisRateLimiter } from './domain/rate-limiter.ts';
 import { notificationRoutes } from './http/notification-routes.ts';
-import { createCursorCodec } from './http/page-cursor.ts';
+import { createDeliveryCursors } from './http/page-cursor.ts';
 import { preferenceRoutes } from './http/preference-routes.ts';
 import { LiveHub } from './live/live-hub.ts';
 import { attachLiveSockets, type LiveSocketServer } from './live/websocket-server.ts';
@@ -58,15 +58,13 @@ export interface NotificationApp {
 export function createApp(deps: AppDeps): NotificationApp {
   const { config, prisma, dapr, redis, logger, metrics } = deps;
   const auth = createAuth(config);
-  const relay = new OutboxRelay({
+  const relay = outboxRelayFromConfig({
     prisma,
     dapr,
     logger,
-    metrics: registerOutboxMetrics(metrics, () => outboxBacklog(prisma), logger),
+    metrics,
+    config,
     source: EVENT_SOURCE,
-    pollMs: config.OUTBOX_POLL_MS,
-    batchSize: config.OUTBOX_BATCH,
-    retentionHours: config.OUTBOX_RETENTION_HOURS,
     housekeeping: [{ name: 'delivery retention', run: (limit) => deleteDeliveriesOlderThan(prisma, config.DELIVERY_RETENTION_DAYS, limit) }],
   });
   const notificationMetrics = registerNotificationMetrics(metrics);
@@ -116,7 +114,7 @@ export function createApp(deps: AppDeps): NotificationApp {
   subscriptions.mount(app);
   // Public routes live under the app's name, as in every app: the gateway maps /api/v1/notification/... here.
   app.use('/notification', preferenceRoutes({ auth, prisma }));
-  app.use('/notification', notificationRoutes({ auth, prisma, cursors: createCursorCodec(config.JWT_SECRET) }));
+  app.use('/notification', notificationRoutes({ auth, prisma, cursors: createDeliveryCursors(config.JWT_SECRET) }));
   finalize(app);
   return { app, relay, subscriptions, hub, email, attachLiveSockets: (server) => attachLiveSockets(server, { auth, hub, logger }) };
 }

@@ -1,11 +1,12 @@
 import { z } from 'zod';
 import { envInt, loadConfig } from '@lifeline/kit';
-import { databaseConfigShape } from '@lifeline/db';
+import { databaseConfigShape, outboxConfigShape } from '@lifeline/db';
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 
 export const notificationConfigShape = {
   ...databaseConfigShape('notification'),
+  ...outboxConfigShape,
   /** Rate-limit counters only; no app uses Redis as a message bus. */
   REDIS_URL: z.string().regex(/^rediss?:\/\//, 'expected a redis:// or rediss:// URL'),
   /** Prefix of every rate-limit key, so several deployments (or test runs) can share one Redis database. */
@@ -36,9 +37,6 @@ export const notificationConfigShape = {
   WS_HEARTBEAT_MS: envInt(100, 600_000).default(30_000),
   /** Delivery records are kept this long (GET /notifications, "who was alerted"), then deleted. */
   DELIVERY_RETENTION_DAYS: envInt(1, 3650).default(90),
-  OUTBOX_POLL_MS: envInt(10, 60_000).default(250),
-  OUTBOX_BATCH: envInt(1, 1000).default(100),
-  OUTBOX_RETENTION_HOURS: envInt(0, 24 * 365).default(168),
 };
 
 export type NotificationConfig = ReturnType<typeof loadNotificationConfig>;

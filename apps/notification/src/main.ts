@@ -1,22 +1,11 @@
 import { Redis } from 'ioredis';
-import { ConfigError, createLogger, createMetrics, daprClientFromConfig, runService, startServer } from '@lifeline/kit';
+import { configOrExit, createLogger, createMetrics, daprClientFromConfig, runService, startServer } from '@lifeline/kit';
 import { disconnect, prismaFromConfig } from '@lifeline/db';
 import { createApp } from './app.ts';
 import { loadNotificationConfig } from './config.ts';
 import { PrismaClient } from './generated/prisma/client.ts';
 
-function configOrExit() {
-  try {
-    return loadNotificationConfig();
-  } catch (err) {
-    // The message lists every bad variable; a stack trace would only bury it.
-    if (!(err instanceof ConfigError)) throw err;
-    process.stderr.write(`notification: ${err.message}\n`);
-    process.exit(1);
-  }
-}
-
-const config = configOrExit();
+const config = configOrExit('notification', () => loadNotificationConfig());
 const logger = createLogger({ appId: config.APP_ID, level: config.LOG_LEVEL });
 const metrics = createMetrics({ appId: config.APP_ID });
 const dapr = daprClientFromConfig(config, { metrics, logger, timeoutMs: config.SEND_TIMEOUT_MS });

@@ -2,11 +2,11 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { topicsConsumedBy } from '@lifeline/contracts';
+import { call, expectJson, expectProblem } from '@lifeline/kit/testing';
 import { deleteDeliveriesOlderThan } from '../src/data/delivery-repository.ts';
 import { admin, deliveryRows, snapshot } from './support/database.ts';
 import { deliver, event, putPreferences, reminderDue, taskState } from './support/events.ts';
 import { startHarness, type Harness } from './support/harness.ts';
-import { call, expectJson, expectProblem } from './support/http.ts';
 import { APP_TOKEN, as } from './support/notification-app.ts';
 
 describe('what the sidecar delivers to notification', () => {

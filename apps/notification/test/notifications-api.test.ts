@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { call, expectJson, expectProblem } from '@lifeline/kit/testing';
 import { deliver, reminderDue } from './support/events.ts';
 import { startHarness, type Harness } from './support/harness.ts';
-import { call, expectJson, expectProblem } from './support/http.ts';
 import { as } from './support/notification-app.ts';
 
 interface Page {

@@ -5,10 +5,10 @@ import { after, before, beforeEach, describe, it } from 'node:test';
 import type { NotificationLiveMessage } from '@lifeline/contracts';
 import { deliveryRows } from './support/database.ts';
 import { deliver, event, reminderDue, taskState } from './support/events.ts';
-import { eventually } from './support/eventually.ts';
 import { startHarness, type Harness } from './support/harness.ts';
 import { connectLive, refusedUpgrade, type LiveClient } from './support/live-client.ts';
 import { signToken } from '@lifeline/kit';
+import { eventually } from '@lifeline/kit/testing';
 import { as, JWT_SECRET, type RunningNotificationApp } from './support/notification-app.ts';
 
 const settle = () => new Promise((r) => setTimeout(r, 300));

@@ -10,7 +10,7 @@ import {
   type Metrics,
   type Subscriptions,
 } from '@lifeline/kit';
-import { OutboxRelay, databaseReadinessCheck, outboxBacklog, registerOutboxMetrics } from '@lifeline/db';
+import { databaseReadinessCheck, outboxRelayFromConfig, type OutboxRelay } from '@lifeline/db';
 import { RecurrenceEvaluator } from '@lifeline/recurrence';
 import { TasksClient } from './clients/tasks-client.ts';
 import type { RecurringConfig } from './config.ts';
@@ -49,15 +49,13 @@ export interface RecurringApp {
 export function createApp(appDeps: AppDeps): RecurringApp {
   const { config, prisma, dapr, logger, metrics } = appDeps;
 
-  const relay = new OutboxRelay({
+  const relay = outboxRelayFromConfig({
     prisma,
     dapr,
     logger,
-    metrics: registerOutboxMetrics(metrics, () => outboxBacklog(prisma), logger),
+    metrics,
+    config,
     source: EVENT_SOURCE,
-    pollMs: config.OUTBOX_POLL_MS,
-    batchSize: config.OUTBOX_BATCH,
-    retentionHours: config.OUTBOX_RETENTION_HOURS,
     housekeeping: [{ name: 'processed event ids', run: (limit) => deleteProcessedEventsBefore(prisma, config.INBOX_RETENTION_HOURS, limit) }],
   });
   const evaluator = new RecurrenceEvaluator({ timeoutMs: config.RRULE_TIMEOUT_MS, workers: config.RRULE_WORKERS });

@@ -1,9 +1,10 @@
 import { z } from 'zod';
 import { envInt, loadConfig } from '@lifeline/kit';
-import { databaseConfigShape } from '@lifeline/db';
+import { databaseConfigShape, outboxConfigShape } from '@lifeline/db';
 
 export const recurringConfigShape = {
   ...databaseConfigShape('recurring'),
+  ...outboxConfigShape,
   /** The tasks app's Dapr app id: instances are created there through service invocation. */
   TASKS_APP_ID: z.string().regex(/^[a-z][a-z0-9-]{0,62}$/, 'expected a Dapr app id such as "tasks"').default('tasks'),
   /** Instances are generated this far ahead. */
@@ -18,11 +19,6 @@ export const recurringConfigShape = {
   HORIZON_REFILL_MIN_INTERVAL_MINUTES: envInt(0, 7 * 24 * 60).default(60),
   /** Lifetime of the service token this app presents to the tasks app. */
   SERVICE_TOKEN_TTL_SECONDS: envInt(10, 3600).default(120),
-  /** Fallback poll of the outbox relay; local commits wake it at once. */
-  OUTBOX_POLL_MS: envInt(10, 60_000).default(250),
-  OUTBOX_BATCH: envInt(1, 1000).default(100),
-  /** Published outbox rows are kept this long, then deleted. */
-  OUTBOX_RETENTION_HOURS: envInt(0, 24 * 365).default(168),
   /** Consumed event ids are remembered this long; longer than any broker redelivery window. */
   INBOX_RETENTION_HOURS: envInt(1, 24 * 365).default(168),
   /** Budget for evaluating an RRULE; a user's rule that needs longer is refused (422). */

@@ -1,21 +1,10 @@
-import { ConfigError, createLogger, createMetrics, daprClientFromConfig, runService, startServer } from '@lifeline/kit';
+import { configOrExit, createLogger, createMetrics, daprClientFromConfig, runService, startServer } from '@lifeline/kit';
 import { disconnect, prismaFromConfig } from '@lifeline/db';
 import { createApp } from './app.ts';
 import { loadRecurringConfig } from './config.ts';
 import { PrismaClient } from './generated/prisma/client.ts';
 
-function configOrExit() {
-  try {
-    return loadRecurringConfig();
-  } catch (err) {
-    // The message lists every bad variable; a stack trace would only bury it.
-    if (!(err instanceof ConfigError)) throw err;
-    process.stderr.write(`recurring: ${err.message}\n`);
-    process.exit(1);
-  }
-}
-
-const config = configOrExit();
+const config = configOrExit('recurring', () => loadRecurringConfig());
 const logger = createLogger({ appId: config.APP_ID, level: config.LOG_LEVEL });
 const metrics = createMetrics({ appId: config.APP_ID });
 const dapr = daprClientFromConfig(config, { metrics, logger });

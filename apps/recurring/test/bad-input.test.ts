@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { SeriesState } from '@lifeline/contracts';
-import { call, eventually, expectProblem, expectSeries, type Call } from './support/api.ts';
+import { call, eventually, expectProblem, type Call } from '@lifeline/kit/testing';
+import { expectSeries } from './support/api.ts';
 import { instanceRows, snapshot } from './support/rows.ts';
 import { bearer, startStack, type Stack } from './support/stack.ts';
 import { rule, tomorrowAt } from './support/times.ts';
@@ -94,7 +95,9 @@ describe('bad input on every endpoint', () => {
     await refused(path, dave, patch({ version: 1 }), 400, 'validation-error');
     await refused(path, dave, patch({ title: '' }), 400, 'validation-error');
     await refused(path, dave, patch({ status: 'ended' }), 400, 'validation-error');
-    await refused(path, dave, patch({ title: 'Later' }, { 'if-match': 'W/"1"' }), 400, 'invalid-if-match');
+    await refused(path, dave, patch({ title: 'Later' }, { 'if-match': 'version-1' }), 400, 'invalid-if-match');
+    // A weak tag is well-formed but never matches (If-Match compares strongly): 412, as in the tasks app.
+    await refused(path, dave, patch({ title: 'Later' }, { 'if-match': 'W/"1"' }), 412, 'version-conflict');
     await refused(path, dave, patch({ title: 'Later', version: 2 }, { 'if-match': '"1"' }), 400, 'validation-error');
     const stale = await refused(path, dave, patch({ title: 'Later' }, { 'if-match': '"7"' }), 412, 'version-conflict');
     assert.equal(stale.currentVersion, 1);

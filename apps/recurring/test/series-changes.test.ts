@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { SeriesState } from '@lifeline/contracts';
-import { call, eventually, expectProblem, expectSeries, expectTask } from './support/api.ts';
+import { call, eventually, expectProblem } from '@lifeline/kit/testing';
+import { expectSeries, expectTask } from './support/api.ts';
 import { instanceRows, instanceTasks, type TaskRecord } from './support/rows.ts';
 import { bearer, startStack, type Stack } from './support/stack.ts';
 import { DAY_MS, dailyInstants, rule, tomorrowAt } from './support/times.ts';

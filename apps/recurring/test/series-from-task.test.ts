@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { seriesStateSchema } from '@lifeline/contracts';
+import { call, eventually } from '@lifeline/kit/testing';
 import { generateInstances } from '../src/domain/generate-instances.ts';
-import { call, eventually, expectTask } from './support/api.ts';
+import { expectTask } from './support/api.ts';
 import { query } from './support/database.ts';
 import { instanceRows, instanceTasks, taskRows } from './support/rows.ts';
 import { bearer, startStack, type Stack } from './support/stack.ts';

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { SeriesState, TaskState } from '@lifeline/contracts';
-import { call, eventually, expectSeries, expectTask } from './support/api.ts';
+import { call, eventually } from '@lifeline/kit/testing';
+import { expectSeries, expectTask } from './support/api.ts';
 import { instanceRows, instanceTasks } from './support/rows.ts';
 import { bearer, startStack, type Stack } from './support/stack.ts';
 import { rule, tomorrowAt } from './support/times.ts';

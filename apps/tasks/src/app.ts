@@ -9,14 +9,14 @@ import {
   type Logger,
   type Metrics,
 } from '@lifeline/kit';
-import { OutboxRelay, databaseReadinessCheck, outboxBacklog, registerOutboxMetrics } from '@lifeline/db';
+import { databaseReadinessCheck, outboxRelayFromConfig, type OutboxRelay } from '@lifeline/db';
 import { RecurrenceEvaluator } from '@lifeline/recurrence';
 import type { TasksConfig } from './config.ts';
 import type { PrismaClient } from './data/db.ts';
 import { deleteExpiredIdempotencyKeys } from './data/idempotency-repository.ts';
 import type { TaskDeps } from './domain/task-deps.ts';
 import { EVENT_SOURCE } from './domain/task-event.ts';
-import { createCursorCodec } from './http/page-cursor.ts';
+import { createTaskCursors } from './http/page-cursor.ts';
 import { taskRoutes } from './http/task-routes.ts';
 import { reminderCron } from './subscriptions/reminder-cron.ts';
 
@@ -39,16 +39,13 @@ export interface TasksApp {
 export function createApp(deps: AppDeps): TasksApp {
   const { config, prisma, dapr, logger, metrics } = deps;
 
-  const outboxMetrics = registerOutboxMetrics(metrics, () => outboxBacklog(prisma), logger);
-  const relay = new OutboxRelay({
+  const relay = outboxRelayFromConfig({
     prisma,
     dapr,
     logger,
-    metrics: outboxMetrics,
+    metrics,
+    config,
     source: EVENT_SOURCE,
-    pollMs: config.OUTBOX_POLL_MS,
-    batchSize: config.OUTBOX_BATCH,
-    retentionHours: config.OUTBOX_RETENTION_HOURS,
     housekeeping: [{ name: 'expired idempotency keys', run: (limit) => deleteExpiredIdempotencyKeys(prisma, limit) }],
   });
   const outboxWritten = () => relay.wake();
@@ -67,7 +64,7 @@ export function createApp(deps: AppDeps): TasksApp {
   createSubscriptions({ pubsubName: config.PUBSUB_NAME, logger, metrics })
     .binding(reminderCron({ prisma, outboxWritten, batchSize: config.REMINDER_BATCH }, metrics))
     .mount(app);
-  app.use(taskRoutes({ auth: createAuth(config), tasks, cursors: createCursorCodec(config.JWT_SECRET) }));
+  app.use(taskRoutes({ auth: createAuth(config), tasks, cursors: createTaskCursors(config.JWT_SECRET) }));
   finalize(app);
   return { app, relay, recurrence };
 }

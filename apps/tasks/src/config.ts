@@ -1,13 +1,9 @@
 import { envInt, loadConfig } from '@lifeline/kit';
-import { databaseConfigShape } from '@lifeline/db';
+import { databaseConfigShape, outboxConfigShape } from '@lifeline/db';
 
 export const tasksConfigShape = {
   ...databaseConfigShape('tasks'),
-  /** Fallback poll of the outbox relay; local commits wake it at once. */
-  OUTBOX_POLL_MS: envInt(10, 60_000).default(250),
-  OUTBOX_BATCH: envInt(1, 1000).default(100),
-  /** Published outbox rows are kept this long for "was it sent, and when?" questions, then deleted. */
-  OUTBOX_RETENTION_HOURS: envInt(0, 24 * 365).default(168),
+  ...outboxConfigShape,
   /** Reminders written per transaction by one cron tick; a tick keeps going while batches come back full. */
   REMINDER_BATCH: envInt(1, 5000).default(200),
   /** How long an Idempotency-Key of POST /tasks is remembered. */

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { eventually } from '@lifeline/kit/testing';
 import { createTestSchema, dropSchema } from './support/database.ts';
-import { eventually } from './support/eventually.ts';
 import { closedPort, startSidecarRecorder, type SidecarRecorder } from './support/sidecar-recorder.ts';
 import { startTasksApp, type RunningTasksApp } from './support/tasks-app.ts';
 

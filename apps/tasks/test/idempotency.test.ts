@@ -2,10 +2,10 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { taskStateSchema } from '@lifeline/contracts';
+import { call, eventually, expectProblem } from '@lifeline/kit/testing';
 import { canonicalJson, requestHash } from '../src/http/request-hash.ts';
-import { as, call, expectProblem } from './support/api.ts';
+import { as } from './support/api.ts';
 import { admin, countRows, createTestSchema, dropSchema, tableSnapshot } from './support/database.ts';
-import { eventually } from './support/eventually.ts';
 import { startSidecarRecorder, type SidecarRecorder } from './support/sidecar-recorder.ts';
 import { startTasksApp, type RunningTasksApp } from './support/tasks-app.ts';
 

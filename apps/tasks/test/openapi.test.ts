@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Ajv2020 } from 'ajv/dist/2020.js';
-import { as, call, createTaskAs } from './support/api.ts';
+import { call } from '@lifeline/kit/testing';
+import { as, createTaskAs } from './support/api.ts';
 import { createTestSchema, dropSchema } from './support/database.ts';
 import { closedPort } from './support/sidecar-recorder.ts';
 import { startTasksApp, type RunningTasksApp } from './support/tasks-app.ts';

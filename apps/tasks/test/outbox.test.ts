@@ -3,8 +3,8 @@ import { randomBytes } from 'node:crypto';
 import { after, afterEach, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { taskEventSchema, taskStateSchema, type TaskState } from '@lifeline/contracts';
+import { eventually } from '@lifeline/kit/testing';
 import { admin, countRows, createTestSchema, dropSchema, outboxRows } from './support/database.ts';
-import { eventually } from './support/eventually.ts';
 import { closedPort, startSidecarRecorder, type SidecarRecorder } from './support/sidecar-recorder.ts';
 import { bearer, postTask, startTasksApp, type RunningTasksApp, type StartOptions } from './support/tasks-app.ts';
 

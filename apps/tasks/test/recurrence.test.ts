@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { HttpProblem } from '@lifeline/kit';
-import { RecurrenceEvaluator, parseRecurrence } from '@lifeline/recurrence';
-import { checkRecurrence } from '../src/domain/check-recurrence.ts';
-import { as, call, createTaskAs, expectProblem, expectTask } from './support/api.ts';
+import { RecurrenceEvaluator, checkRecurrence, parseRecurrence } from '@lifeline/recurrence';
+import { call, expectProblem } from '@lifeline/kit/testing';
+import { as, createTaskAs, expectTask } from './support/api.ts';
 import { createTestSchema, dropSchema, tableSnapshot } from './support/database.ts';
 import { closedPort } from './support/sidecar-recorder.ts';
 import { startTasksApp, type RunningTasksApp } from './support/tasks-app.ts';

@@ -29,6 +29,18 @@ export {
   type SqlClient,
   type TransactionalSqlClient,
 } from './outbox/outbox-repository.ts';
+export {
+  inOutboxTransaction,
+  type Emit,
+  type OutboxTransactionDeps,
+  type OutboxTransactionOptions,
+} from './outbox/outbox-transaction.ts';
 export { OutboxRelay, type BatchResult, type HousekeepingJob, type RelayFailure, type RelayOptions } from './outbox/relay.ts';
+export {
+  outboxConfigShape,
+  outboxRelayFromConfig,
+  type OutboxConfig,
+  type OutboxRelayDeps,
+} from './outbox/outbox-config.ts';
 export { registerOutboxMetrics, type OutboxMetrics } from './outbox/outbox-metrics.ts';
 export { backoffDelay } from './outbox/backoff.ts';

@@ -85,3 +85,17 @@ export function loadConfig<S extends z.ZodRawShape = Record<never, never>>(
   });
   throw new ConfigError(problems);
 }
+
+/**
+ * For main.ts: a bad environment stops the app with the message that lists every bad variable, not a stack
+ * trace that would only bury it.
+ */
+export function configOrExit<C>(appName: string, load: () => C): C {
+  try {
+    return load();
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    process.stderr.write(`${appName}: ${err.message}\n`);
+    process.exit(1);
+  }
+}

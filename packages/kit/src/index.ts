@@ -1,4 +1,4 @@
-export { ConfigError, baseConfigSchema, envBool, envInt, isSecretName, loadConfig } from './config.ts';
+export { ConfigError, baseConfigSchema, configOrExit, envBool, envInt, isSecretName, loadConfig } from './config.ts';
 export type { BaseConfig } from './config.ts';
 
 export {
@@ -98,5 +98,11 @@ export type { GuardOptions, IdempotencyGuard, KeyStore } from './idempotency.ts'
 
 export { JSON_BODY_LIMIT, JSON_BODY_TYPES, createServiceApp, finalize, getLifecycle, jsonBodyParser } from './create-app.ts';
 export type { ServiceAppOptions } from './create-app.ts';
+export { requireJsonBody } from './require-json.ts';
+export { entityTag, noneMatchHits, optionalVersion, parseIfMatch, requireVersion, requiredVersion } from './preconditions.ts';
+export type { VersionCondition } from './preconditions.ts';
+export { createCursorCodec } from './page-cursor.ts';
+export type { CursorCodec, CursorCodecOptions } from './page-cursor.ts';
+export { uuidV5 } from './uuid.ts';
 export { runService, startServer } from './server.ts';
 export type { RunServiceOptions, RunningServer } from './server.ts';

@@ -1,5 +1,8 @@
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { ConfigError, loadConfig } from '../src/index.ts';
 import { SECRET } from './helpers.ts';
@@ -79,4 +82,32 @@ test('when a variable is set to the empty string, then it counts as unset', () =
   const config = loadConfig({}, { ...minimal, APP_API_TOKEN: '', APP_PORT: '' });
   assert.equal(config.APP_API_TOKEN, undefined);
   assert.equal(config.APP_PORT, 3000);
+});
+
+async function runConfigExit(env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const fixture = fileURLToPath(new URL('./fixtures/config-exit.ts', import.meta.url));
+  const child = spawn(process.execPath, ['--import', 'tsx', fixture], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+  const [code] = (await once(child, 'exit')) as [number | null];
+  return { code, stdout, stderr };
+}
+
+test('when main.ts loads a valid environment through configOrExit, then it gets the typed config', async () => {
+  const run = await runConfigExit({ APP_ID: 'demo', JWT_SECRET: SECRET, BATCH: '7' });
+  assert.equal(run.code, 0, run.stderr);
+  assert.deepEqual(JSON.parse(run.stdout), { appId: 'demo', batch: 7 });
+});
+
+test('when the environment is invalid, then configOrExit exits 1 naming every bad variable, without a stack trace or the secret', async () => {
+  const run = await runConfigExit({ JWT_SECRET: 'short-secret-value', BATCH: '70' });
+  assert.equal(run.code, 1);
+  assert.equal(run.stdout, '');
+  assert.match(run.stderr, /^demo: invalid configuration:/);
+  assert.match(run.stderr, /APP_ID: required/);
+  assert.match(run.stderr, /BATCH: expected an integer 1-10, got "70"/);
+  assert.match(run.stderr, /JWT_SECRET: .*\(value hidden\)/);
+  assert.doesNotMatch(run.stderr, /short-secret-value|    at /);
 });

@@ -19,7 +19,7 @@ import {
   userPath,
   verifyQuery,
 } from './audit-query.ts';
-import { decodeCursor, pageOf } from './page-cursor.ts';
+import { createKeysetCursors, pageOf } from './page-cursor.ts';
 
 /** The trail spans every person's records, so only compliance officers and admins read it. */
 const READERS: readonly Role[] = ['compliance', 'admin'];
@@ -30,6 +30,8 @@ export interface AuditRouteDeps {
   logger: Logger;
   /** Rows per query when streaming an export or walking chains. */
   streamBatchSize: number;
+  /** The service secret page cursors are signed with. */
+  cursorSecret: string;
 }
 
 /**
@@ -40,11 +42,14 @@ export function auditRoutes(deps: AuditRouteDeps): Router {
   const { auth, db, logger, streamBatchSize } = deps;
   const router = Router();
   const readers = auth.requireAuth(READERS);
+  const eventCursors = createKeysetCursors(deps.cursorSecret, 'events');
+  const deadLetterCursors = createKeysetCursors(deps.cursorSecret, 'dead-letters');
 
+  // A cursor is bound to the filter it paged: sent with another one it would skip or repeat rows.
   async function page(filter: AuditEventFilter, limit: number, cursor: string | undefined) {
-    const after = cursor === undefined ? undefined : decodeCursor(cursor);
+    const after = cursor === undefined ? undefined : eventCursors.decode(cursor, filter);
     const rows = await listAuditEvents(db, filter, limit + 1, after);
-    const { items, nextCursor } = pageOf(rows, limit, (row) => ({ at: row.occurredAt, id: row.eventId }));
+    const { items, nextCursor } = pageOf(rows, limit, (row) => eventCursors.encode({ at: row.occurredAt, id: row.eventId }, filter));
     return { items: items.map(toAuditEventJson), nextCursor };
   }
 
@@ -55,11 +60,11 @@ export function auditRoutes(deps: AuditRouteDeps): Router {
 
   router.get('/audit/dead-letters', readers, async (req, res) => {
     const q = parseQuery(deadLettersQuery, req.query);
-    const after = q.cursor === undefined ? undefined : decodeCursor(q.cursor);
     // Either name finds them: "task-events" or the topic they were delivered on, "task-events.dead-letter".
     const topic = q.topic === undefined ? undefined : originalTopic(q.topic);
+    const after = q.cursor === undefined ? undefined : deadLetterCursors.decode(q.cursor, { topic });
     const rows = await listDeadLetters(db, topic, q.limit + 1, after);
-    res.json(pageOf(rows, q.limit, (row) => ({ at: row.receivedAt, id: row.id })));
+    res.json(pageOf(rows, q.limit, (row) => deadLetterCursors.encode({ at: row.receivedAt, id: row.id }, { topic })));
   });
 
   router.get('/audit/export', readers, async (req, res) => {

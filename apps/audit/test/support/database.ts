@@ -1,52 +1,13 @@
-import { randomBytes } from 'node:crypto';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import pg from 'pg';
-import { migrate } from '@lifeline/db';
+import { admin, dropSchema, testAppDatabase } from '@lifeline/db/testing';
 
-// The stack script serves this; set DATABASE_ADMIN_URL to point the tests elsewhere.
-export const adminUrl = process.env.DATABASE_ADMIN_URL ?? 'postgres://postgres:lifeline@127.0.0.1:25432/lifeline';
-export const APP_ROLE = 'audit_app';
-// Same variable and default as the platform's migrate step, which (re)sets the role's password.
-const APP_PASSWORD = process.env.AUDIT_DB_PASSWORD ?? 'audit-dev-password';
+export { admin, adminUrl, withClient } from '@lifeline/db/testing';
 
-export const migrationsDir = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..', 'prisma', 'audit', 'migrations');
+const auditDatabase = testAppDatabase('audit');
+export const migrationsDir = auditDatabase.migrationsDir;
 
 /** The app connects as its own restricted role, exactly as in production. */
 export function appUrl(): string {
-  const url = new URL(adminUrl);
-  url.username = APP_ROLE;
-  url.password = APP_PASSWORD;
-  return url.toString();
-}
-
-export async function withClient<T>(connectionString: string, work: (client: pg.Client) => Promise<T>, schema?: string): Promise<T> {
-  const client = new pg.Client({ connectionString, ...(schema ? { options: `-c search_path=${schema}` } : {}) });
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.end();
-  }
-}
-
-export function admin<T>(work: (client: pg.Client) => Promise<T>, schema?: string): Promise<T> {
-  return withClient(adminUrl, work, schema);
-}
-
-/** scripts/migrate.ts creates the role in the stack; test files run in parallel, so losing the race is fine. */
-async function ensureAppRole(): Promise<void> {
-  await admin(async (client) => {
-    const { rowCount } = await client.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [APP_ROLE]);
-    if (rowCount) return;
-    try {
-      await client.query(`CREATE ROLE ${APP_ROLE} LOGIN PASSWORD '${APP_PASSWORD.replaceAll("'", "''")}'`);
-    } catch (err) {
-      const code = (err as { code?: string }).code;
-      // 42710 duplicate_object; 23505 when two sessions insert into pg_authid at the same moment.
-      if (code !== '42710' && code !== '23505') throw err;
-    }
-  });
+  return auditDatabase.url();
 }
 
 export interface AuditSchema {
@@ -56,13 +17,8 @@ export interface AuditSchema {
 
 /** A throwaway schema no other test file uses, migrated by the real migrations (or `dir`) as the superuser. */
 export async function createAuditSchema(label: string, dir = migrationsDir): Promise<AuditSchema> {
-  await ensureAppRole();
-  const schema = `t_audit_${label}_${randomBytes(4).toString('hex')}`;
-  await migrate({ databaseUrl: adminUrl, migrationsDir: dir, schema });
-  return {
-    schema,
-    drop: () => admin((client) => client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`)).then(() => undefined),
-  };
+  const schema = await auditDatabase.createSchema(label, { migrationsDir: dir });
+  return { schema, drop: () => dropSchema(schema) };
 }
 
 export interface ChainHeadRow {

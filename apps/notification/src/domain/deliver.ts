@@ -1,8 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { backoffDelay } from '@lifeline/db';
+import { backoffDelay, inOutboxTransaction } from '@lifeline/db';
 import { claimAttempt, finishDelivery, findDelivery, scheduleRetry, type FinalState } from '../data/delivery-repository.ts';
 import { findPreferences } from '../data/preference-repository.ts';
-import { appendDeliveryEvent } from './delivery-events.ts';
+import { emitDeliveryEvent } from './delivery-events.ts';
 import type { Delivery, DeliveryOutcome, SendResult } from './delivery.ts';
 import type { NotifyDeps } from './notify-deps.ts';
 
@@ -14,13 +14,12 @@ const BUSY_POLL_MS = 250;
  * finished it first, nothing is written and its status is returned.
  */
 export async function finish(deps: NotifyDeps, d: Delivery, final: FinalState): Promise<DeliveryOutcome> {
-  const done = await deps.prisma.$transaction(async (tx) => {
+  const done = await inOutboxTransaction(deps, async (tx, emit) => {
     const updated = await finishDelivery(tx, d.id, final);
-    if (updated) await appendDeliveryEvent(tx, updated);
+    if (updated) emitDeliveryEvent(emit, updated);
     return updated;
   });
   if (!done) return (await findDelivery(deps.prisma, d.id))?.status ?? 'pending';
-  deps.outboxWritten();
   deps.metrics.deliveries.inc({ channel: done.channel, status: done.status, reason: done.reason ?? '' });
   const log = deps.logger.child({ notificationId: done.id, userId: done.userId, channel: done.channel, causeEventId: done.causeEventId });
   if (done.status === 'failed') log.warn({ attempts: done.attempts, error: done.lastError }, 'delivery failed');

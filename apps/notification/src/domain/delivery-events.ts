@@ -1,5 +1,5 @@
 import { makeEvent, type AnyEvent } from '@lifeline/contracts';
-import { appendToOutbox, type SqlClient } from '@lifeline/db';
+import type { Emit } from '@lifeline/db';
 import { currentTraceparent } from '@lifeline/kit';
 import type { Delivery } from './delivery.ts';
 
@@ -31,8 +31,8 @@ export function deliveryEvent(d: Delivery): AnyEvent | undefined {
   }
 }
 
-/** Call in the transaction that made the delivery final, so the event is published if and only if it committed. */
-export async function appendDeliveryEvent(tx: SqlClient, d: Delivery): Promise<void> {
+/** Emit in the transaction that made the delivery final, so the event is published if and only if it committed. */
+export function emitDeliveryEvent(emit: Emit, d: Delivery): void {
   const event = deliveryEvent(d);
-  if (event) await appendToOutbox(tx, { id: event.id, topic: 'notification-events', type: event.type, payload: event });
+  if (event) emit({ id: event.id, topic: 'notification-events', type: event.type, payload: event });
 }

@@ -1,8 +1,9 @@
+import { inOutboxTransaction } from '@lifeline/db';
 import { deliveriesFor, findDelivery, insertDelivery, type NewDelivery } from '../data/delivery-repository.ts';
 import { findPreferences } from '../data/preference-repository.ts';
 import { nextFallback, planChannels, type ChannelDecision } from './channel-plan.ts';
 import { deliver } from './deliver.ts';
-import { appendDeliveryEvent } from './delivery-events.ts';
+import { emitDeliveryEvent } from './delivery-events.ts';
 import { deliveryId } from './delivery-id.ts';
 import type { Delivery, DeliveryOutcome } from './delivery.ts';
 import { boundedContent, type NotificationChannel, type NotificationContent, type NotificationRequest } from './notification.ts';
@@ -48,14 +49,13 @@ async function create(deps: NotifyDeps, d: NewDelivery): Promise<void> {
     await insertDelivery(deps.prisma, d);
     return;
   }
-  const suppressed = await deps.prisma.$transaction(async (tx) => {
+  const suppressed = await inOutboxTransaction(deps, async (tx, emit) => {
     if (!(await insertDelivery(tx, d))) return undefined;
     const row = await findDelivery(tx, d.id);
-    if (row) await appendDeliveryEvent(tx, row);
+    if (row) emitDeliveryEvent(emit, row);
     return row;
   });
   if (!suppressed) return;
-  deps.outboxWritten();
   deps.metrics.deliveries.inc({ channel: d.channel, status: 'suppressed', reason: d.suppressed });
   deps.logger.info({ notificationId: d.id, userId: d.userId, channel: d.channel, reason: d.suppressed }, 'delivery suppressed');
 }

@@ -1,11 +1,10 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import { notificationChannelSchema } from '@lifeline/contracts';
-import { getAuth, type Auth } from '@lifeline/kit';
+import { getAuth, type Auth, type CursorCodec } from '@lifeline/kit';
 import type { PrismaClient } from '../data/db.ts';
-import { listDeliveries } from '../data/delivery-list-repository.ts';
+import { listDeliveries, type Keyset } from '../data/delivery-list-repository.ts';
 import { DELIVERY_STATUSES } from '../domain/delivery.ts';
-import type { CursorCodec } from './page-cursor.ts';
 import { assertMayActFor, MEMBER_ROLES } from './preference-routes.ts';
 
 export const listQuery = z.strictObject({
@@ -25,7 +24,7 @@ export const listQuery = z.strictObject({
  * GET /notifications: the delivery records, newest first. A person sees their own, a caregiver those of the
  * people in their care (with userId), an admin anyone's, and everyone's when userId is left out.
  */
-export function notificationRoutes(opts: { auth: Auth; prisma: PrismaClient; cursors: CursorCodec }): Router {
+export function notificationRoutes(opts: { auth: Auth; prisma: PrismaClient; cursors: CursorCodec<Keyset> }): Router {
   const { auth, prisma, cursors } = opts;
   const router = Router();
 

@@ -1,9 +1,8 @@
 import { Router } from 'express';
-import { canActFor, forbidden, getAuth, type Auth, type AuthContext, type Role } from '@lifeline/kit';
+import { canActFor, forbidden, getAuth, requireJsonBody, type Auth, type AuthContext, type Role } from '@lifeline/kit';
 import type { PrismaClient } from '../data/db.ts';
 import { findPreferences, savePreferences } from '../data/preference-repository.ts';
 import { preferencesBody, userIdParams } from './preference-input.ts';
-import { requireJsonBody } from './require-json.ts';
 
 export const MEMBER_ROLES: readonly Role[] = ['user', 'caregiver', 'admin'];
 

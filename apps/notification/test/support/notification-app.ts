@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
-import { createDaprClient, createLogger, createMetrics, signToken, startServer, type Metrics, type Role } from '@lifeline/kit';
-import { createPrismaClient, type OutboxRelay } from '@lifeline/db';
+import { createLogger, createMetrics, daprClientFromConfig, signToken, startServer, type Metrics, type Role } from '@lifeline/kit';
+import { prismaFromConfig, type OutboxRelay } from '@lifeline/db';
 import { createApp } from '../../src/app.ts';
 import { loadNotificationConfig } from '../../src/config.ts';
 import type { PrismaClient } from '../../src/data/db.ts';
@@ -62,16 +62,9 @@ export async function startNotificationApp(opts: StartOptions): Promise<RunningN
   });
   const logger = createLogger({ appId: config.APP_ID, level: config.LOG_LEVEL });
   const metrics = createMetrics({ appId: config.APP_ID, defaultMetrics: false });
-  const dapr = createDaprClient({
-    host: config.DAPR_HOST,
-    httpPort: config.DAPR_HTTP_PORT,
-    pubsubName: config.PUBSUB_NAME,
-    stateStoreName: config.STATESTORE_NAME,
-    timeoutMs: 1000,
-    metrics,
-    logger,
-  });
-  const prisma = createPrismaClient(GeneratedPrismaClient, { connectionString: config.DATABASE_URL, schema: config.DB_SCHEMA, poolMax: config.DB_POOL_MAX });
+  // Wired as main.ts wires it, with a short sidecar timeout so tests against a "down" sidecar stay quick.
+  const dapr = daprClientFromConfig(config, { metrics, logger, timeoutMs: 1000 });
+  const prisma = prismaFromConfig(GeneratedPrismaClient, config, logger);
   const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 1 });
   const pushGateway = fcmOverHttp(`http://127.0.0.1:${opts.capture.httpPort}/fcm`, FCM_PROJECT);
   const built = createApp({ config, prisma, dapr, redis, logger, metrics, pushGateway });

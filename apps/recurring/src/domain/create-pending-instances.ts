@@ -1,9 +1,9 @@
 import type { SeriesState, TaskState } from '@lifeline/contracts';
+import { inOutboxTransaction } from '@lifeline/db';
 import { instanceTaskBodySchema } from '../clients/tasks-client.ts';
 import { instancesInState, recordCreatedTask, type InstanceRow } from '../data/instance-repository.ts';
 import type { RecurringDeps } from './recurring-deps.ts';
 import { SYSTEM_ACTOR, seriesEvent } from './series-event.ts';
-import { inSeriesTransaction } from './series-transaction.ts';
 
 interface Made {
   row: InstanceRow;
@@ -16,7 +16,7 @@ interface Made {
  * (same key, same body, same task) and records and announces them then, so no instance goes unannounced.
  */
 async function record(deps: RecurringDeps, series: SeriesState, made: Made[], horizonEnd: Date): Promise<number> {
-  return inSeriesTransaction(deps, async (tx, emit) => {
+  return inOutboxTransaction(deps, async (tx, emit) => {
     const opened: Array<{ taskId: string; dueAt: string }> = [];
     for (const { row, task } of made) {
       if (await recordCreatedTask(tx, row.id, task.id, task.version)) opened.push({ taskId: task.id, dueAt: row.dueAt.toISOString() });

@@ -1,11 +1,11 @@
 import type { SeriesState } from '@lifeline/contracts';
 import { canActFor, forbidden, type AuthContext } from '@lifeline/kit';
+import { inOutboxTransaction } from '@lifeline/db';
+import { checkRecurrence } from '@lifeline/recurrence';
 import { insertSeries } from '../data/series-repository.ts';
-import { checkRecurrence } from './check-recurrence.ts';
 import { nowOf, type RecurringDeps } from './recurring-deps.ts';
 import { seriesEvent } from './series-event.ts';
 import { newSeries, type SeriesTemplate } from './series-template.ts';
-import { inSeriesTransaction } from './series-transaction.ts';
 
 export interface NewSeries extends Omit<SeriesTemplate, 'ownerId'> {
   /** Whose series; the caller when absent. */
@@ -21,7 +21,7 @@ export async function createSeries(deps: RecurringDeps, caller: AuthContext, inp
   const ownerId = input.ownerId ?? caller.userId;
   if (!canActFor(caller, ownerId)) throw forbidden('You may create series only for yourself or for the people you care for.');
   const now = nowOf(deps);
-  const rule = await checkRecurrence(deps.evaluator, input.recurrence, now);
+  const rule = await checkRecurrence(deps.evaluator, input.recurrence, { now });
 
   const template: SeriesTemplate = {
     ownerId,
@@ -32,7 +32,7 @@ export async function createSeries(deps: RecurringDeps, caller: AuthContext, inp
     remindBeforeMinutes: input.remindBeforeMinutes,
   };
   const series = newSeries(template, rule, { sourceTaskId: null, createdBy: caller.userId, now });
-  await inSeriesTransaction(deps, async (tx, emit) => {
+  await inOutboxTransaction(deps, async (tx, emit) => {
     await insertSeries(tx, series);
     emit(seriesEvent('series.created', series.id, { id: caller.userId, kind: 'user' }, { after: series }));
   });

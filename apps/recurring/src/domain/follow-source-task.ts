@@ -1,6 +1,7 @@
 import type { Actor, SeriesState, TaskState, TopicEvent } from '@lifeline/contracts';
 import { parseRecurrence } from '@lifeline/recurrence';
 import type { Logger } from '@lifeline/kit';
+import type { Emit } from '@lifeline/db';
 import type { Tx } from '../data/db.ts';
 import { claimInstance } from '../data/instance-repository.ts';
 import { followSourceVersion, insertSeries, lockSeriesBySourceTask } from '../data/series-repository.ts';
@@ -8,7 +9,6 @@ import { sourceInstanceKey } from './instance-key.ts';
 import { endSeries, reviseSeries } from './series-changes.ts';
 import { seriesEvent } from './series-event.ts';
 import { newSeries, reminderOffsetMinutes } from './series-template.ts';
-import type { Emit } from './series-transaction.ts';
 
 type TaskEvent = TopicEvent<'task-events'>;
 

@@ -1,14 +1,14 @@
 import type { SeriesState } from '@lifeline/contracts';
+import { inOutboxTransaction } from '@lifeline/db';
+import { END_OF_TIME, occurrencesOf } from '@lifeline/recurrence';
 import { claimInstance, countInState, liveDueInstants } from '../data/instance-repository.ts';
 import { advanceCursor, findSeries, lockSeries, shareLockSeries } from '../data/series-repository.ts';
-import { END_OF_TIME, occurrencesOf } from './check-recurrence.ts';
 import { createPendingInstances } from './create-pending-instances.ts';
 import { instanceBody } from './instance-body.ts';
 import { instanceKey } from './instance-key.ts';
 import { horizonEnd, nowOf, type RecurringDeps } from './recurring-deps.ts';
 import { endSeries } from './series-changes.ts';
 import { SYSTEM_ACTOR } from './series-event.ts';
-import { inSeriesTransaction } from './series-transaction.ts';
 
 export interface GenerationResult {
   /** Instance tasks this run created (and announced in instances.generated). */
@@ -76,7 +76,7 @@ async function claim(deps: RecurringDeps, series: SeriesState, planned: Plan): P
 async function endIfExhausted(deps: RecurringDeps, series: SeriesState, now: Date): Promise<boolean> {
   const [next] = await occurrencesOf(deps.evaluator, series.recurrence, horizonEnd(deps, now), END_OF_TIME, 1);
   if (next !== undefined) return false;
-  return inSeriesTransaction(deps, async (tx, emit) => {
+  return inOutboxTransaction(deps, async (tx, emit) => {
     const current = await lockSeries(tx, series.id);
     if (current?.status !== 'active' || current.revision !== series.revision) return false;
     await endSeries(tx, emit, current, 'rule-exhausted', SYSTEM_ACTOR, now);

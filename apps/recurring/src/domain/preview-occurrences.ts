@@ -1,7 +1,7 @@
 import { DateTime } from 'luxon';
 import type { AuthContext } from '@lifeline/kit';
+import { occurrencesOf } from '@lifeline/recurrence';
 import { LIVE_STATES, instancesBetween, type InstanceState } from '../data/instance-repository.ts';
-import { occurrencesOf } from './check-recurrence.ts';
 import type { RecurringDeps } from './recurring-deps.ts';
 import { readableSeries } from './series-access.ts';
 

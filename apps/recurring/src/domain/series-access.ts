@@ -1,5 +1,5 @@
 import type { SeriesState } from '@lifeline/contracts';
-import { canActFor, notFound, preconditionFailed, type AuthContext, type HttpProblem } from '@lifeline/kit';
+import { canActFor, notFound, type AuthContext, type HttpProblem } from '@lifeline/kit';
 import type { Db, Tx } from '../data/db.ts';
 import { findSeries, lockSeries } from '../data/series-repository.ts';
 
@@ -19,18 +19,4 @@ export async function lockManagedSeries(tx: Tx, caller: AuthContext, id: string)
   const series = await lockSeries(tx, id);
   if (series === undefined || !canActFor(caller, series.ownerId)) throw seriesNotFound(id);
   return series;
-}
-
-export function entityTag(series: Pick<SeriesState, 'version'>): string {
-  return `"${series.version}"`;
-}
-
-/** Optimistic concurrency: a write based on another version than the stored one is refused, not merged. */
-export function requireVersion(series: SeriesState, expected: number | undefined): void {
-  if (expected === undefined || expected === series.version) return;
-  throw preconditionFailed(`Series ${series.id} is at version ${series.version}, but the request was based on version ${expected}. Read it again and reapply the change.`, {
-    type: 'version-conflict',
-    extra: { currentVersion: series.version },
-    headers: { ETag: entityTag(series) },
-  });
 }

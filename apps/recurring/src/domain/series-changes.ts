@@ -1,10 +1,10 @@
 import type { Actor, SeriesEndReason, SeriesState } from '@lifeline/contracts';
 import { preconditionFailed } from '@lifeline/kit';
+import type { Emit } from '@lifeline/db';
 import type { Tx } from '../data/db.ts';
 import { supersedeUntouched } from '../data/instance-repository.ts';
 import { saveSeries } from '../data/series-repository.ts';
 import { seriesEvent } from './series-event.ts';
-import type { Emit } from './series-transaction.ts';
 import { applyTemplatePatch, changedTemplateFields, type TemplatePatch } from './series-template.ts';
 
 // The changes a series goes through, for a locked series inside the caller's transaction. Whoever asks

@@ -1,22 +1,21 @@
 import { Router } from 'express';
 import type { Response } from 'express';
 import type { SeriesState } from '@lifeline/contracts';
-import { getAuth, validationProblem, type Auth, type Role } from '@lifeline/kit';
+import { entityTag, getAuth, optionalVersion, requireJsonBody, validationProblem, type Auth, type Role } from '@lifeline/kit';
 import { createSeries } from '../domain/create-series.ts';
 import { deleteSeries } from '../domain/delete-series.ts';
 import { listSeries } from '../domain/list-series.ts';
 import { previewOccurrences } from '../domain/preview-occurrences.ts';
 import { horizonEnd, nowOf, type RecurringDeps } from '../domain/recurring-deps.ts';
-import { entityTag, readableSeries } from '../domain/series-access.ts';
+import { readableSeries } from '../domain/series-access.ts';
 import { updateSeries } from '../domain/update-series.ts';
-import { expectedVersion, requireJsonBody } from './preconditions.ts';
 import { createSeriesBody, listSeriesQuery, occurrencesQuery, patchSeriesBody, seriesIdParams } from './series-input.ts';
 
 const SERIES_ROLES: readonly Role[] = ['user', 'caregiver', 'admin'];
 
 /** The version is the entity tag: later writes may send it back in If-Match. */
 function sendSeries(res: Response, status: number, series: SeriesState): void {
-  res.status(status).set('ETag', entityTag(series)).json(series);
+  res.status(status).set('ETag', entityTag(series.version)).json(series);
 }
 
 export function seriesRoutes(opts: { auth: Auth; deps: RecurringDeps }): Router {
@@ -54,12 +53,12 @@ export function seriesRoutes(opts: { auth: Auth; deps: RecurringDeps }): Router 
   router.patch('/series/:id', member, requireJsonBody(), async (req, res) => {
     const { id } = seriesIdParams.parse(req.params);
     const { version, ...patch } = patchSeriesBody.parse(req.body);
-    sendSeries(res, 200, await updateSeries(deps, getAuth(req), id, patch, expectedVersion(req, version)));
+    sendSeries(res, 200, await updateSeries(deps, getAuth(req), id, patch, optionalVersion(req, version)));
   });
 
   router.delete('/series/:id', member, async (req, res) => {
     const { id } = seriesIdParams.parse(req.params);
-    await deleteSeries(deps, getAuth(req), id, expectedVersion(req));
+    await deleteSeries(deps, getAuth(req), id, optionalVersion(req));
     res.status(204).end();
   });
 

@@ -1,10 +1,9 @@
 import { topicSchemas, type TopicEvent } from '@lifeline/contracts';
-import { runOnce } from '@lifeline/db';
+import { inOutboxTransaction, runOnce } from '@lifeline/db';
 import type { TypedSubscription } from '@lifeline/kit';
 import { followSourceTask } from '../domain/follow-source-task.ts';
 import { generateInstances } from '../domain/generate-instances.ts';
 import { nowOf, type RecurringDeps } from '../domain/recurring-deps.ts';
-import { inSeriesTransaction } from '../domain/series-transaction.ts';
 import { seriesToTopUp, trackInstance } from '../domain/track-instance.ts';
 
 const CONSUMER = 'recurring:task-events';
@@ -20,7 +19,10 @@ export function taskEventsSubscription(deps: RecurringDeps): TypedSubscription<T
     topic: 'task-events',
     schema: topicSchemas['task-events'],
     handler: async (event, ctx) => {
-      await inSeriesTransaction(deps, async (tx, emit) => {
+      // Most tasks do not recur, and a creation is never an instance change: such an event concerns no series,
+      // so it costs no transaction and no inbox row (the whole platform's task-create rate passes through here).
+      if (event.type === 'task.created' && event.data.after.recurrence === null) return 'SUCCESS';
+      await inOutboxTransaction(deps, async (tx, emit) => {
         if (!(await runOnce(tx, { consumer: CONSUMER, eventId: event.id }))) return;
         await followSourceTask({ tx, emit, now: nowOf(deps), logger: ctx.logger }, event);
         await trackInstance(tx, event, deps.serviceId);

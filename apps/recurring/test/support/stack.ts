@@ -6,7 +6,7 @@ import { PrismaClient as TasksPrismaClient } from '../../../tasks/src/generated/
 import { createApp, type RecurringApp } from '../../src/app.ts';
 import { loadRecurringConfig } from '../../src/config.ts';
 import { PrismaClient } from '../../src/generated/prisma/client.ts';
-import { RECURRING_DB, TASKS_DB, appUrl, createTestSchema, dropSchema } from './database.ts';
+import { RECURRING_DB, TASKS_DB, dropSchema } from './database.ts';
 import { startFakeSidecar, type FakeSidecar } from './fake-sidecar.ts';
 
 export const JWT_SECRET = 'test-secret-that-is-at-least-32-characters-long';
@@ -43,7 +43,7 @@ async function startTasks(schema: string, daprPort: number) {
   const config = loadTasksConfig({
     APP_ID: 'tasks',
     JWT_SECRET,
-    DATABASE_URL: appUrl(TASKS_DB),
+    DATABASE_URL: TASKS_DB.url(),
     DB_SCHEMA: schema,
     DB_POOL_MAX: '4',
     DAPR_HTTP_PORT: String(daprPort),
@@ -72,7 +72,7 @@ async function startRecurring(schema: string, daprPort: number, opts: StackOptio
   const config = loadRecurringConfig({
     APP_ID: 'recurring',
     JWT_SECRET,
-    DATABASE_URL: appUrl(RECURRING_DB),
+    DATABASE_URL: RECURRING_DB.url(),
     DB_SCHEMA: schema,
     DB_POOL_MAX: '6',
     DAPR_HTTP_PORT: String(daprPort),
@@ -100,8 +100,8 @@ async function startRecurring(schema: string, daprPort: number, opts: StackOptio
 
 export async function startStack(opts: StackOptions): Promise<Stack> {
   const [recurringSchema, tasksSchema] = await Promise.all([
-    createTestSchema(RECURRING_DB, opts.label),
-    createTestSchema(TASKS_DB, opts.label),
+    RECURRING_DB.createSchema(opts.label),
+    TASKS_DB.createSchema(opts.label),
   ]);
   const sidecar = await startFakeSidecar();
   const tasks = await startTasks(tasksSchema, sidecar.port);

@@ -1,11 +1,11 @@
 import type { TaskState } from '@lifeline/contracts';
-import { conflict, type AuthContext } from '@lifeline/kit';
+import { conflict, requireVersion, type AuthContext, type VersionCondition } from '@lifeline/kit';
+import { inOutboxTransaction } from '@lifeline/db';
 import { saveTask } from '../data/task-repository.ts';
 import { lockManagedTask } from './task-access.ts';
 import { nowIso, type TaskDeps } from './task-deps.ts';
 import { taskEvent } from './task-event.ts';
-import { inTaskTransaction } from './task-transaction.ts';
-import { requireVersion, versionConflict, type VersionCondition } from './version-condition.ts';
+import { versionConflict } from './version-condition.ts';
 
 /**
  * Marks an open task done. Completing a task that is already done answers it unchanged (no new version,
@@ -14,13 +14,13 @@ import { requireVersion, versionConflict, type VersionCondition } from './versio
  * A cancelled task must be reopened first: 409.
  */
 export async function completeTask(deps: TaskDeps, caller: AuthContext, id: string, condition?: VersionCondition): Promise<TaskState> {
-  return inTaskTransaction(deps, async (tx, emit) => {
+  return inOutboxTransaction(deps, async (tx, emit) => {
     const before = await lockManagedTask(tx, caller, id);
     if (before.status === 'done') return before;
     if (before.status === 'cancelled') {
       throw conflict(`Task ${id} is cancelled; reopen it before completing it.`, { type: 'invalid-status-transition' });
     }
-    requireVersion(before, condition);
+    requireVersion('Task', before, condition);
 
     const now = nowIso(deps);
     const after: TaskState = { ...before, status: 'done', completedAt: now, version: before.version + 1, updatedAt: now };

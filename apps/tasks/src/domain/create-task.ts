@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { TaskState } from '@lifeline/contracts';
 import { canActFor, forbidden, unprocessable, type AuthContext } from '@lifeline/kit';
+import { inOutboxTransaction } from '@lifeline/db';
+import { checkRecurrence } from '@lifeline/recurrence';
 import { claimIdempotencyKey } from '../data/idempotency-repository.ts';
 import { insertTask, insertTaskWithEvent } from '../data/task-repository.ts';
-import { checkRecurrence } from './check-recurrence.ts';
 import { nowIso, type TaskDeps } from './task-deps.ts';
 import { taskEvent } from './task-event.ts';
-import { inTaskTransaction } from './task-transaction.ts';
 
 export interface NewTask {
   /** Whose task it is; the caller when absent. */
@@ -67,7 +67,7 @@ export async function createTask(deps: TaskDeps, caller: AuthContext, input: New
     deps.outboxWritten();
     return { task, replayed: false };
   }
-  return inTaskTransaction(deps, async (tx, emit) => {
+  return inOutboxTransaction(deps, async (tx, emit) => {
     // Claimed in this transaction: if the create fails, the key is free again for a retry.
     const claim = await claimIdempotencyKey(tx, { callerId: caller.userId, key: idempotency.key, requestHash: idempotency.requestHash, task, ttlHours: deps.idempotencyTtlHours });
     if (!claim.claimed) {

@@ -1,22 +1,22 @@
 import type { TaskState } from '@lifeline/contracts';
-import type { AuthContext } from '@lifeline/kit';
+import { requireVersion, type AuthContext, type VersionCondition } from '@lifeline/kit';
+import { inOutboxTransaction } from '@lifeline/db';
 import { saveTask } from '../data/task-repository.ts';
 import { lockManagedTask } from './task-access.ts';
 import { changedFields } from './task-changes.ts';
 import { nowIso, type TaskDeps } from './task-deps.ts';
 import { taskEvent } from './task-event.ts';
-import { inTaskTransaction } from './task-transaction.ts';
-import { requireVersion, versionConflict, type VersionCondition } from './version-condition.ts';
+import { versionConflict } from './version-condition.ts';
 
 /**
  * Puts a done or cancelled task back to open, announced as task.updated (status, completedAt). Reopening an
  * open task answers it unchanged, like completing a done one.
  */
 export async function reopenTask(deps: TaskDeps, caller: AuthContext, id: string, condition?: VersionCondition): Promise<TaskState> {
-  return inTaskTransaction(deps, async (tx, emit) => {
+  return inOutboxTransaction(deps, async (tx, emit) => {
     const before = await lockManagedTask(tx, caller, id);
     if (before.status === 'open') return before;
-    requireVersion(before, condition);
+    requireVersion('Task', before, condition);
 
     const after: TaskState = { ...before, status: 'open', completedAt: null, version: before.version + 1, updatedAt: nowIso(deps) };
     if (!(await saveTask(tx, after, before.version))) throw versionConflict(id);

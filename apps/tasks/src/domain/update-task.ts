@@ -1,13 +1,13 @@
 import type { TaskState } from '@lifeline/contracts';
-import type { AuthContext } from '@lifeline/kit';
+import { requireVersion, type AuthContext, type VersionCondition } from '@lifeline/kit';
+import { inOutboxTransaction } from '@lifeline/db';
+import { checkRecurrence } from '@lifeline/recurrence';
 import { saveTask } from '../data/task-repository.ts';
-import { checkRecurrence } from './check-recurrence.ts';
 import { lockManagedTask } from './task-access.ts';
 import { changedFields } from './task-changes.ts';
 import { nowIso, type TaskDeps } from './task-deps.ts';
 import { taskEvent } from './task-event.ts';
-import { inTaskTransaction } from './task-transaction.ts';
-import { requireVersion, versionConflict, type VersionCondition } from './version-condition.ts';
+import { versionConflict } from './version-condition.ts';
 
 /** JSON merge patch (RFC 7396) of the fields a client may change: absent = keep, null = remove. */
 export interface TaskPatch {
@@ -48,9 +48,9 @@ export async function updateTask(deps: TaskDeps, caller: AuthContext, id: string
   // Checked before the transaction: evaluating a rule may take a while and must not hold the row lock.
   const recurrence = patch.recurrence ? (await checkRecurrence(deps.recurrence, patch.recurrence)).text : patch.recurrence;
 
-  return inTaskTransaction(deps, async (tx, emit) => {
+  return inOutboxTransaction(deps, async (tx, emit) => {
     const before = await lockManagedTask(tx, caller, id);
-    requireVersion(before, condition);
+    requireVersion('Task', before, condition);
     const patched = applyPatch(before, patch, recurrence);
     const changed = changedFields(before, patched);
     if (changed.length === 0) return before;

@@ -1,8 +1,8 @@
 import { Router } from 'express';
 import type { Request, Response } from 'express';
 import type { TaskState } from '@lifeline/contracts';
-import { getAuth, validationProblem, type Auth, type Role } from '@lifeline/kit';
-import type { TaskSort, TaskSortField } from '../data/task-list-repository.ts';
+import { entityTag, getAuth, noneMatchHits, optionalVersion, requiredVersion, requireJsonBody, validationProblem, type Auth, type CursorCodec, type Role } from '@lifeline/kit';
+import type { Keyset, TaskSort, TaskSortField } from '../data/task-list-repository.ts';
 import { completeTask } from '../domain/complete-task.ts';
 import { createTask } from '../domain/create-task.ts';
 import { deleteTask } from '../domain/delete-task.ts';
@@ -11,19 +11,16 @@ import { listTasks } from '../domain/list-tasks.ts';
 import { reopenTask } from '../domain/reopen-task.ts';
 import type { TaskDeps } from '../domain/task-deps.ts';
 import { updateTask } from '../domain/update-task.ts';
-import { entityTag } from '../domain/version-condition.ts';
 import { buildOpenApiDocument } from './openapi.ts';
-import type { CursorCodec } from './page-cursor.ts';
-import { noneMatchHits, optionalVersion, requiredVersion } from './preconditions.ts';
+import { keysetFits } from './page-cursor.ts';
 import { requestHash } from './request-hash.ts';
-import { requireJsonBody } from './require-json.ts';
 import { createTaskBody, idempotencyKeyHeader, listTasksQuery, patchTaskBody, taskIdParams } from './task-input.ts';
 
 const TASK_ROLES: readonly Role[] = ['user', 'caregiver', 'admin'];
 
 /** The version is the entity tag: later writes send it back in If-Match for optimistic concurrency. */
 function sendTask(res: Response, status: number, task: TaskState): void {
-  res.status(status).set('ETag', entityTag(task)).json(task);
+  res.status(status).set('ETag', entityTag(task.version)).json(task);
 }
 
 function sortOf(text: string): TaskSort {
@@ -39,7 +36,7 @@ function idempotencyKey(req: Request): string | undefined {
   return parsed.data;
 }
 
-export function taskRoutes(opts: { auth: Auth; tasks: TaskDeps; cursors: CursorCodec }): Router {
+export function taskRoutes(opts: { auth: Auth; tasks: TaskDeps; cursors: CursorCodec<Keyset> }): Router {
   const { auth, tasks, cursors } = opts;
   const router = Router();
   const member = auth.requireAuth(TASK_ROLES);
@@ -66,7 +63,7 @@ export function taskRoutes(opts: { auth: Auth; tasks: TaskDeps; cursors: CursorC
     const sort = sortOf(sortText);
     // What a cursor is bound to: the same filters and sort, with the owner resolved as the page will be.
     const query = { ...filters, ownerId: filters.ownerId ?? caller.userId, sort: sortText };
-    const after = cursor === undefined ? undefined : cursors.decode(cursor, query, sort);
+    const after = cursor === undefined ? undefined : cursors.decode(cursor, query, (keyset) => keysetFits(keyset, sort));
     const { status, q, ...rest } = filters;
     const page = await listTasks(tasks, caller, { ...rest, statuses: status, text: q, sort, limit, after });
     res.json({ items: page.tasks, nextCursor: page.next === undefined ? null : cursors.encode(page.next, query) });
@@ -76,7 +73,7 @@ export function taskRoutes(opts: { auth: Auth; tasks: TaskDeps; cursors: CursorC
     const { id } = taskIdParams.parse(req.params);
     const task = await getTask(tasks, getAuth(req), id);
     if (noneMatchHits(req.get('if-none-match'), task.version)) {
-      res.status(304).set('ETag', entityTag(task)).end();
+      res.status(304).set('ETag', entityTag(task.version)).end();
       return;
     }
     sendTask(res, 200, task);

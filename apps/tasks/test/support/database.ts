@@ -1,58 +1,18 @@
-import { randomBytes } from 'node:crypto';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import pg from 'pg';
-import { migrate } from '@lifeline/db';
+import { admin, testAppDatabase } from '@lifeline/db/testing';
 
-// The stack script serves this; set DATABASE_ADMIN_URL to point the tests elsewhere.
-export const adminUrl = process.env.DATABASE_ADMIN_URL ?? 'postgres://postgres:lifeline@127.0.0.1:25432/lifeline';
-export const migrationsDir = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..', 'prisma', 'tasks', 'migrations');
+export { admin, adminUrl, dropSchema } from '@lifeline/db/testing';
 
-// What scripts/migrate.ts creates before it runs the migrations; the app connects as this role, never as the superuser.
-export const APP_ROLE = 'tasks_app';
-const APP_PASSWORD = 'tasks-dev-password';
+const tasksDatabase = testAppDatabase('tasks');
+export const migrationsDir = tasksDatabase.migrationsDir;
 
+/** The app connects as tasks_app, never as the superuser. */
 export function appUrl(): string {
-  const url = new URL(adminUrl);
-  url.username = APP_ROLE;
-  url.password = APP_PASSWORD;
-  return url.toString();
+  return tasksDatabase.url();
 }
 
-export async function admin<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: adminUrl });
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.end();
-  }
-}
-
-async function ensureAppRole(): Promise<void> {
-  await admin(async (client) => {
-    const { rowCount } = await client.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [APP_ROLE]);
-    if (rowCount) return;
-    try {
-      await client.query(`CREATE ROLE ${APP_ROLE} LOGIN PASSWORD '${APP_PASSWORD}'`);
-    } catch (err) {
-      // Test files run as parallel processes: another one may have created it a moment ago.
-      const code = (err as { code?: string }).code;
-      if (code !== '42710' && code !== '23505') throw err;
-    }
-  });
-}
-
-/** A fresh schema no other test process uses, migrated the way scripts/migrate.ts does it. */
-export async function createTestSchema(label: string): Promise<string> {
-  await ensureAppRole();
-  const schema = `t_tasks_${label}_${randomBytes(4).toString('hex')}`;
-  await migrate({ databaseUrl: adminUrl, migrationsDir, schema });
-  return schema;
-}
-
-export async function dropSchema(schema: string): Promise<void> {
-  await admin((client) => client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`));
+/** A fresh schema no other test process uses, migrated the way the migrate CLI does it. */
+export function createTestSchema(label: string): Promise<string> {
+  return tasksDatabase.createSchema(label);
 }
 
 export async function countRows(schema: string, table: 'tasks' | 'outbox' | 'idempotency_keys'): Promise<number> {

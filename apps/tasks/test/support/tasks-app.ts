@@ -1,5 +1,5 @@
-import { createDaprClient, createLogger, createMetrics, signToken, startServer, type Metrics, type Role } from '@lifeline/kit';
-import { createPrismaClient } from '@lifeline/db';
+import { createLogger, createMetrics, daprClientFromConfig, signToken, startServer, type Metrics, type Role } from '@lifeline/kit';
+import { prismaFromConfig } from '@lifeline/db';
 import { createApp } from '../../src/app.ts';
 import { loadTasksConfig } from '../../src/config.ts';
 import type { PrismaClient } from '../../src/data/db.ts';
@@ -39,16 +39,9 @@ export async function startTasksApp(opts: StartOptions): Promise<RunningTasksApp
   });
   const logger = createLogger({ appId: config.APP_ID, level: config.LOG_LEVEL });
   const metrics = createMetrics({ appId: config.APP_ID, defaultMetrics: false });
-  const dapr = createDaprClient({
-    host: config.DAPR_HOST,
-    httpPort: config.DAPR_HTTP_PORT,
-    pubsubName: config.PUBSUB_NAME,
-    stateStoreName: config.STATESTORE_NAME,
-    timeoutMs: 1000,
-    metrics,
-    logger,
-  });
-  const prisma = createPrismaClient(GeneratedPrismaClient, { connectionString: config.DATABASE_URL, schema: config.DB_SCHEMA, poolMax: config.DB_POOL_MAX });
+  // Wired as main.ts wires it, with a short sidecar timeout so tests against a "down" sidecar stay quick.
+  const dapr = daprClientFromConfig(config, { metrics, logger, timeoutMs: 1000 });
+  const prisma = prismaFromConfig(GeneratedPrismaClient, config, logger);
   const { app, relay, recurrence } = createApp({ config, prisma, dapr, logger, metrics });
   const server = await startServer(app, 0, '127.0.0.1');
   if (opts.startRelay) relay.start();

@@ -1,34 +1,13 @@
-import { randomBytes } from 'node:crypto';
 import { cp, mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import pg from 'pg';
+import { admin } from '../../src/test-database.ts';
 
-// The stack script serves this; set DATABASE_ADMIN_URL to point the tests elsewhere.
-export const adminUrl = process.env.DATABASE_ADMIN_URL ?? 'postgres://postgres:lifeline@127.0.0.1:25432/lifeline';
+export { admin, adminUrl, dropSchema, uniqueSchema } from '../../src/test-database.ts';
 
 export const fixtureDir = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..', 'prisma', '_test');
 export const fixtureMigrations = join(fixtureDir, 'migrations');
-
-/** A schema name no other test (or parallel test process) uses. */
-export function uniqueSchema(label: string): string {
-  return `t_${label}_${randomBytes(4).toString('hex')}`;
-}
-
-export async function admin<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: adminUrl });
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.end();
-  }
-}
-
-export async function dropSchema(schema: string): Promise<void> {
-  await admin((client) => client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`));
-}
 
 /** A private, editable copy of the fixture migrations. */
 export async function copyFixtureMigrations(): Promise<string> {

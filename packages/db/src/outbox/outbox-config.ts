@@ -1,0 +1,46 @@
+import { envInt, type DaprClient, type Logger, type Metrics } from '@lifeline/kit';
+import { registerOutboxMetrics } from './outbox-metrics.ts';
+import { outboxBacklog, type TransactionalSqlClient } from './outbox-repository.ts';
+import { OutboxRelay, type HousekeepingJob } from './relay.ts';
+
+/** The relay settings every publishing app reads from its environment, validated at start. */
+export const outboxConfigShape = {
+  /** Fallback poll of the outbox relay; local commits wake it at once. */
+  OUTBOX_POLL_MS: envInt(10, 60_000).default(250),
+  OUTBOX_BATCH: envInt(1, 1000).default(100),
+  /** Published outbox rows are kept this long for "was it sent, and when?" questions, then deleted. */
+  OUTBOX_RETENTION_HOURS: envInt(0, 24 * 365).default(168),
+};
+
+export interface OutboxConfig {
+  OUTBOX_POLL_MS: number;
+  OUTBOX_BATCH: number;
+  OUTBOX_RETENTION_HOURS: number;
+}
+
+export interface OutboxRelayDeps {
+  prisma: TransactionalSqlClient;
+  dapr: Pick<DaprClient, 'publishBulk'>;
+  logger: Logger;
+  metrics: Metrics;
+  config: OutboxConfig;
+  /** CloudEvent source when an outbox payload does not name one: the app id. */
+  source: string;
+  housekeeping?: HousekeepingJob[];
+}
+
+/** The app's relay with its backlog metrics, as every app.ts builds it; not started. */
+export function outboxRelayFromConfig(deps: OutboxRelayDeps): OutboxRelay {
+  const { prisma, config, logger } = deps;
+  return new OutboxRelay({
+    prisma,
+    dapr: deps.dapr,
+    logger,
+    metrics: registerOutboxMetrics(deps.metrics, () => outboxBacklog(prisma), logger),
+    source: deps.source,
+    pollMs: config.OUTBOX_POLL_MS,
+    batchSize: config.OUTBOX_BATCH,
+    retentionHours: config.OUTBOX_RETENTION_HOURS,
+    ...(deps.housekeeping ? { housekeeping: deps.housekeeping } : {}),
+  });
+}

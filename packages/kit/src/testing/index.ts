@@ -1,0 +1,3 @@
+/** Test support for the apps' component tests (import from "@lifeline/kit/testing", never from app code). */
+export { call, expectJson, expectProblem, type Call } from './http.ts';
+export { eventually } from './eventually.ts';
