@@ -229,3 +229,30 @@ test('when the app is shutting down, then every entry is RETRY without calling t
   assert.deepEqual(await statuses(res), { e1: 'RETRY', e2: 'RETRY' });
   assert.equal(calls, 0);
 });
+
+test('when a per-event subscription is batched, then daprd bulk-delivers it and the handler runs once per entry, in order, a throw being that entry RETRY', async (t) => {
+  const kit = makeApp({ appApiToken: TOKEN });
+  const seen: string[] = [];
+  createSubscriptions({ pubsubName: 'pubsub', logger: kit.logger, metrics: kit.metrics })
+    .on({
+      topic: 'task-events',
+      schema: taskEvent,
+      batched: { maxMessagesCount: 50, maxAwaitDurationMs: 20 },
+      handler: async (event) => {
+        seen.push(event.taskId);
+        if (event.taskId === 't-2') throw new Error('database away');
+        return event.taskId === 't-3' ? 'DROP' : 'SUCCESS';
+      },
+    })
+    .mount(kit.app);
+  const server = await serve(t, kit.app);
+  const listed = (await (await fetch(`${server.url}/dapr/subscribe`, { headers: { 'dapr-api-token': TOKEN } })).json()) as Array<{ bulkSubscribe?: unknown }>;
+  assert.deepEqual(listed[0]?.bulkSubscribe, { enabled: true, maxMessagesCount: 50, maxAwaitDurationMs: 20 });
+  const res = await postJson(
+    `${server.url}/events/task-events`,
+    bulkBody([1, 2, 3, 4].map((n) => ({ entryId: `e${n}`, event: cloudEvent(`evt-${n}`, good(n)) }))),
+    { 'dapr-api-token': TOKEN },
+  );
+  assert.deepEqual(await statuses(res), { e1: 'SUCCESS', e2: 'RETRY', e3: 'DROP', e4: 'SUCCESS' });
+  assert.deepEqual(seen, ['t-1', 't-2', 't-3', 't-4']);
+});

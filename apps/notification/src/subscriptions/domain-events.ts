@@ -38,6 +38,9 @@ export function subscribeDomainEvents(subs: Subscriptions, deps: NotifyDeps, set
     subs.on({
       topic,
       schema: topicSchemas[topic],
+      // Every task change of the platform passes here and few tell anybody anything: batches cost one request
+      // each instead of one per event. The few that notify are independent, so several run at once.
+      ...(topic === 'task-events' ? { batched: { maxMessagesCount: 100, maxAwaitDurationMs: 50, concurrency: 8 } } : {}),
       handler: async (event: TopicEvent<TopicName>, ctx: EventHandlerContext): Promise<Outcome> => {
         const deadline = Date.now() + settings.handlerBudgetMs;
         const request = await build(event);
