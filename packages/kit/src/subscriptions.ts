@@ -487,69 +487,38 @@ export function createSubscriptions(opts: SubscriptionsOptions): Subscriptions {
     });
   }
 
+  /** Checks the names and the route of a new subscription; the fields every kind of subscription has. */
+  function placed(what: string, sub: SubscriptionBase | BulkSubscriptionBase, schema: EventSchema<unknown> | undefined): RegisteredBase {
+    assertOpen(what);
+    if (!NAME.test(sub.topic)) throw new Error(`topic name ${JSON.stringify(sub.topic)} must match ${NAME}`);
+    if (sub.pubsubName !== undefined && !NAME.test(sub.pubsubName)) throw new Error(`pubsub name ${JSON.stringify(sub.pubsubName)} must match ${NAME}`);
+    const ownPubsub = sub.pubsubName !== undefined && sub.pubsubName !== pubsubName ? sub.pubsubName : undefined;
+    const route = topicRoute(sub.topic, ownPubsub);
+    if (topics.has(route)) throw new Error(`topic ${sub.topic} already has a handler`);
+    const deadLetterTopic = sub.deadLetterTopic ?? `${sub.topic}.dead-letter`;
+    if (!NAME.test(deadLetterTopic)) throw new Error(`dead-letter topic ${JSON.stringify(deadLetterTopic)} must match ${NAME}`);
+    return { topic: sub.topic, pubsubName: ownPubsub ?? pubsubName, route, deadLetterTopic, metadata: sub.metadata, schema };
+  }
+
   const api: Subscriptions = {
     on(sub: TypedSubscription<unknown> | RawSubscription): Subscriptions {
-      assertOpen(`on(${sub.topic})`);
-      if (!NAME.test(sub.topic)) throw new Error(`topic name ${JSON.stringify(sub.topic)} must match ${NAME}`);
-      if (sub.pubsubName !== undefined && !NAME.test(sub.pubsubName)) throw new Error(`pubsub name ${JSON.stringify(sub.pubsubName)} must match ${NAME}`);
-      const ownPubsub = sub.pubsubName !== undefined && sub.pubsubName !== pubsubName ? sub.pubsubName : undefined;
-      const route = topicRoute(sub.topic, ownPubsub);
-      if (topics.has(route)) throw new Error(`topic ${sub.topic} already has a handler`);
-      const deadLetterTopic = sub.deadLetterTopic ?? `${sub.topic}.dead-letter`;
-      if (!NAME.test(deadLetterTopic)) throw new Error(`dead-letter topic ${JSON.stringify(deadLetterTopic)} must match ${NAME}`);
+      const base = placed(`on(${sub.topic})`, sub, sub.schema);
       if (sub.batched !== undefined) {
         if (sub.idempotency !== undefined) throw new Error(`on(${sub.topic}): batched and idempotency cannot be combined`);
         const { concurrency = 1, ...bulk } = sub.batched;
         if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 1000) {
           throw new Error(`on(${sub.topic}): batched.concurrency must be an integer from 1 to 1000, got ${concurrency}`);
         }
-        topics.set(route, {
-          kind: 'bulk',
-          topic: sub.topic,
-          pubsubName: ownPubsub ?? pubsubName,
-          route,
-          deadLetterTopic,
-          metadata: sub.metadata,
-          schema: sub.schema,
-          bulk: bulkOptions(sub.topic, bulk),
-          handler: perEntry(sub.topic, sub.handler, concurrency),
-        });
+        topics.set(base.route, { ...base, kind: 'bulk', bulk: bulkOptions(sub.topic, bulk), handler: perEntry(sub.topic, sub.handler, concurrency) });
         return api;
       }
-      topics.set(route, {
-        kind: 'single',
-        topic: sub.topic,
-        pubsubName: ownPubsub ?? pubsubName,
-        route,
-        deadLetterTopic,
-        metadata: sub.metadata,
-        schema: sub.schema,
-        idempotency: sub.idempotency,
-        handler: sub.handler,
-      });
+      topics.set(base.route, { ...base, kind: 'single', idempotency: sub.idempotency, handler: sub.handler });
       return api;
     },
 
     onBulk(sub: TypedBulkSubscription<unknown> | RawBulkSubscription): Subscriptions {
-      assertOpen(`onBulk(${sub.topic})`);
-      if (!NAME.test(sub.topic)) throw new Error(`topic name ${JSON.stringify(sub.topic)} must match ${NAME}`);
-      if (sub.pubsubName !== undefined && !NAME.test(sub.pubsubName)) throw new Error(`pubsub name ${JSON.stringify(sub.pubsubName)} must match ${NAME}`);
-      const ownPubsub = sub.pubsubName !== undefined && sub.pubsubName !== pubsubName ? sub.pubsubName : undefined;
-      const route = topicRoute(sub.topic, ownPubsub);
-      if (topics.has(route)) throw new Error(`topic ${sub.topic} already has a handler`);
-      const deadLetterTopic = sub.deadLetterTopic ?? `${sub.topic}.dead-letter`;
-      if (!NAME.test(deadLetterTopic)) throw new Error(`dead-letter topic ${JSON.stringify(deadLetterTopic)} must match ${NAME}`);
-      topics.set(route, {
-        kind: 'bulk',
-        topic: sub.topic,
-        pubsubName: ownPubsub ?? pubsubName,
-        route,
-        deadLetterTopic,
-        metadata: sub.metadata,
-        schema: sub.schema,
-        bulk: bulkOptions(sub.topic, sub.bulk),
-        handler: sub.handler,
-      });
+      const base = placed(`onBulk(${sub.topic})`, sub, sub.schema);
+      topics.set(base.route, { ...base, kind: 'bulk', bulk: bulkOptions(sub.topic, sub.bulk), handler: sub.handler });
       return api;
     },
 
