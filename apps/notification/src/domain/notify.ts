@@ -43,21 +43,28 @@ function newDelivery(request: NotificationRequest, userId: string, channel: Noti
   };
 }
 
-/** Creates the delivery (a suppressed one together with its event); a delivery that exists already is left as it is. */
-async function create(deps: NotifyDeps, d: NewDelivery): Promise<void> {
-  if (d.suppressed === undefined) {
-    await insertDelivery(deps.prisma, d);
-    return;
-  }
+/**
+ * Creates an event's deliveries for one user in one transaction, each suppressed one together with its event;
+ * a delivery that exists already is left as it is. One transaction per user rather than per channel: most
+ * events find some channels switched off, and each of those is a row and an event.
+ */
+async function createAll(deps: NotifyDeps, deliveries: readonly NewDelivery[]): Promise<void> {
   const suppressed = await inOutboxTransaction(deps, async (tx, emit) => {
-    if (!(await insertDelivery(tx, d))) return undefined;
-    const row = await findDelivery(tx, d.id);
-    if (row) emitDeliveryEvent(emit, row);
-    return row;
+    const made: Delivery[] = [];
+    for (const d of deliveries) {
+      if (!(await insertDelivery(tx, d)) || d.suppressed === undefined) continue;
+      const row = await findDelivery(tx, d.id);
+      if (row) {
+        emitDeliveryEvent(emit, row);
+        made.push(row);
+      }
+    }
+    return made;
   });
-  if (!suppressed) return;
-  deps.metrics.deliveries.inc({ channel: d.channel, status: 'suppressed', reason: d.suppressed });
-  deps.logger.info({ notificationId: d.id, userId: d.userId, channel: d.channel, reason: d.suppressed }, 'delivery suppressed');
+  for (const d of suppressed) {
+    deps.metrics.deliveries.inc({ channel: d.channel, status: 'suppressed', reason: d.reason ?? '' });
+    deps.logger.info({ notificationId: d.id, userId: d.userId, channel: d.channel, reason: d.reason }, 'delivery suppressed');
+  }
 }
 
 /**
@@ -71,7 +78,7 @@ async function fallBack(deps: NotifyDeps, request: NotificationRequest, plan: Ch
     const channel = failed && nextFallback(plan, new Set(rows.map((r) => r.channel)));
     if (!failed || !channel) return;
     deps.logger.warn({ userId: failed.userId, failedChannel: failed.channel, fallback: channel, causeEventId: request.cause.id }, 'emergency delivery failed: falling back to another channel');
-    await create(deps, { ...newDelivery(request, failed.userId, channel, content), fallbackFor: failed.channel });
+    await createAll(deps, [{ ...newDelivery(request, failed.userId, channel, content), fallbackFor: failed.channel }]);
     const row = (await deliveriesFor(deps.prisma, request.cause.id, failed.userId)).find((r) => r.channel === channel);
     if (!row) return;
     rows.push(row);
@@ -83,11 +90,12 @@ async function notifyUser(deps: NotifyDeps, request: NotificationRequest, userId
   const prefs = await findPreferences(deps.prisma, userId);
   const content = boundedContent(request.content(prefs));
   const plan = planChannels(prefs, request.category, request.priority, new Date());
-  for (const decision of plan) {
-    if (decision.action === 'reserve') continue;
-    const suppressed = decision.action === 'suppress' ? decision.reason : undefined;
-    await create(deps, { ...newDelivery(request, userId, decision.channel, content), suppressed });
-  }
+  await createAll(
+    deps,
+    plan
+      .filter((decision) => decision.action !== 'reserve')
+      .map((decision) => ({ ...newDelivery(request, userId, decision.channel, content), suppressed: decision.action === 'suppress' ? decision.reason : undefined })),
+  );
   // Whatever exists for this event and user, including rows an earlier (interrupted) delivery of it made.
   const rows = await deliveriesFor(deps.prisma, request.cause.id, userId);
   const outcomes = new Map<string, DeliveryOutcome>();
