@@ -1,7 +1,9 @@
+import { webcrypto } from 'node:crypto';
 import { SignJWT, errors as joseErrors, jwtVerify } from 'jose';
 import type { Request, RequestHandler } from 'express';
 import { z } from 'zod';
 import { HttpProblem, forbidden, sendProblem } from './problem.ts';
+import { VerifiedTokens } from './verified-tokens.ts';
 
 export const ROLES = ['user', 'caregiver', 'compliance', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
@@ -44,6 +46,14 @@ function keyOf(secret: string): Uint8Array {
   return new TextEncoder().encode(secret);
 }
 
+/** Imported once: jose would otherwise import the raw secret into WebCrypto on every verification. */
+function verificationKey(secret: string): Promise<webcrypto.CryptoKey> {
+  return webcrypto.subtle.importKey('raw', keyOf(secret), { name: 'HMAC', hash: 'SHA-256' }, false, ['verify']);
+}
+
+/** Distinct tokens remembered as verified; a client reuses its token for many requests until it expires. */
+const VERIFIED_TOKENS_MAX = 10_000;
+
 // A getter instead of a global Request augmentation: only code that asked for auth can read it.
 const authByRequest = new WeakMap<Request, AuthContext>();
 
@@ -82,13 +92,16 @@ export interface Auth {
   requireAuth(roles?: readonly Role[]): RequestHandler;
 }
 
-export function createAuth(settings: AuthSettings): Auth {
-  const key = keyOf(settings.JWT_SECRET);
+export function createAuth(settings: AuthSettings, options: { verifiedTokensMax?: number } = {}): Auth {
+  const key = verificationKey(settings.JWT_SECRET);
+  const verified = new VerifiedTokens(options.verifiedTokensMax ?? VERIFIED_TOKENS_MAX);
 
   async function verify(token: string): Promise<AuthContext> {
+    const known = verified.get(token);
+    if (known) return known;
     let payload: unknown;
     try {
-      ({ payload } = await jwtVerify(token, key, {
+      ({ payload } = await jwtVerify(token, await key, {
         algorithms: [ALGORITHM],
         issuer: settings.JWT_ISSUER,
         audience: settings.JWT_AUDIENCE,
@@ -101,7 +114,17 @@ export function createAuth(settings: AuthSettings): Auth {
     }
     const claims = claimsSchema.safeParse(payload);
     if (!claims.success) throw unauthenticated('The token claims are not valid.', true);
-    return { userId: claims.data.sub, roles: claims.data.roles, care: claims.data.care, ...(claims.data.svc ? { service: true } : {}) };
+    // Frozen: the cache hands the same object to every request presenting this token.
+    const auth: AuthContext = Object.freeze({
+      userId: claims.data.sub,
+      roles: Object.freeze(claims.data.roles) as Role[],
+      care: Object.freeze(claims.data.care) as string[],
+      ...(claims.data.svc ? { service: true } : {}),
+    });
+    // requiredClaims guarantees a numeric exp; jose accepted it up to the tolerance, and so does the cache.
+    const exp = (payload as { exp: number }).exp;
+    verified.set(token, auth, (exp + CLOCK_TOLERANCE_SECONDS) * 1000);
+    return auth;
   }
 
   function requireAuth(roles?: readonly Role[]): RequestHandler {

@@ -8,6 +8,8 @@ export const outboxConfigShape = {
   /** Fallback poll of the outbox relay; local commits wake it at once. */
   OUTBOX_POLL_MS: envInt(10, 60_000).default(250),
   OUTBOX_BATCH: envInt(1, 1000).default(100),
+  /** How long a woken relay gathers further commits before it claims a batch (0: claim at once). */
+  OUTBOX_WAKE_DELAY_MS: envInt(0, 1000).default(20),
   /** Published outbox rows are kept this long for "was it sent, and when?" questions, then deleted. */
   OUTBOX_RETENTION_HOURS: envInt(0, 24 * 365).default(168),
 };
@@ -15,6 +17,7 @@ export const outboxConfigShape = {
 export interface OutboxConfig {
   OUTBOX_POLL_MS: number;
   OUTBOX_BATCH: number;
+  OUTBOX_WAKE_DELAY_MS: number;
   OUTBOX_RETENTION_HOURS: number;
 }
 
@@ -40,6 +43,7 @@ export function outboxRelayFromConfig(deps: OutboxRelayDeps): OutboxRelay {
     source: deps.source,
     pollMs: config.OUTBOX_POLL_MS,
     batchSize: config.OUTBOX_BATCH,
+    wakeDelayMs: config.OUTBOX_WAKE_DELAY_MS,
     retentionHours: config.OUTBOX_RETENTION_HOURS,
     ...(deps.housekeeping ? { housekeeping: deps.housekeeping } : {}),
   });

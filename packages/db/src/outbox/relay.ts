@@ -20,6 +20,11 @@ export interface RelayOptions {
   source: string;
   pollMs: number;
   batchSize: number;
+  /**
+   * After a wake, wait this long before claiming: commits that land meanwhile ride in the same batch, so a
+   * busy app makes one relay transaction and one bulk publish per window instead of one per commit.
+   */
+  wakeDelayMs?: number;
   retentionHours: number;
   maxBackoffMs?: number;
   cleanupIntervalMs?: number;
@@ -75,12 +80,12 @@ export class OutboxRelay {
   #running = false;
   #loop: Promise<void> | undefined;
   #wakePending = false;
-  #sleeper: { done: () => void; wakeable: boolean } | undefined;
+  #sleeper: { done: (byWake?: boolean) => void; wakeable: boolean } | undefined;
   #failures = 0;
   #lastCleanup = 0;
 
   constructor(opts: RelayOptions) {
-    this.#opts = { maxBackoffMs: 30_000, cleanupIntervalMs: 10 * 60_000, housekeeping: [], ...opts };
+    this.#opts = { maxBackoffMs: 30_000, cleanupIntervalMs: 10 * 60_000, housekeeping: [], wakeDelayMs: 0, ...opts };
   }
 
   get running(): boolean {
@@ -95,7 +100,7 @@ export class OutboxRelay {
 
   /** A local transaction committed outbox rows: publish now instead of at the next poll (unless backing off). */
   wake(): void {
-    if (this.#sleeper?.wakeable) this.#sleeper.done();
+    if (this.#sleeper?.wakeable) this.#sleeper.done(true);
     else this.#wakePending = true;
   }
 
@@ -112,7 +117,9 @@ export class OutboxRelay {
     while (this.#running) {
       const delay = await this.#round();
       if (!this.#running) break;
-      await this.#pause(delay, this.#failures === 0);
+      const woken = await this.#pause(delay, this.#failures === 0);
+      // Wakes during this pause only mark the next round as due; stop() still ends it at once.
+      if (woken && this.#running) await this.#pause(this.#opts.wakeDelayMs, false);
     }
     this.#opts.logger.info('outbox relay stopped');
   }
@@ -226,19 +233,20 @@ export class OutboxRelay {
     }
   }
 
-  #pause(ms: number, wakeable: boolean): Promise<void> {
-    if (ms <= 0) return Promise.resolve();
+  /** Resolves true when a wake (or one that came in during the last round) ended the pause. */
+  #pause(ms: number, wakeable: boolean): Promise<boolean> {
+    if (ms <= 0) return Promise.resolve(false);
     if (wakeable && this.#wakePending) {
       this.#wakePending = false;
-      return Promise.resolve();
+      return Promise.resolve(true);
     }
     return new Promise((resolve) => {
-      const done = () => {
+      const done = (byWake = false) => {
         clearTimeout(timer);
         this.#sleeper = undefined;
-        resolve();
+        resolve(byWake);
       };
-      const timer = setTimeout(done, ms);
+      const timer = setTimeout(() => done(), ms);
       // The relay alone never keeps a process alive; the HTTP server does that in a running service.
       timer.unref();
       this.#sleeper = { done, wakeable };
