@@ -14,9 +14,11 @@ export {
   createPrismaClient,
   databaseReady,
   disconnect,
+  rawSql,
   type PgAdapterOptions,
   type PrismaClientClass,
 } from './prisma.ts';
+export { PoolSql, TransactionTimeoutError } from './pool-sql.ts';
 export { PROCESSED_EVENTS_SQL, runOnce, type InboxKey, type InboxTransaction } from './inbox.ts';
 export { databaseConfigShape, databaseReadinessCheck, prismaFromConfig, type DatabaseConfig } from './service-database.ts';
 export {

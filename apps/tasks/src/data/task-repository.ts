@@ -2,7 +2,7 @@ import { Prisma } from '../generated/prisma/client.ts';
 import { taskPrioritySchema, taskStatusSchema, type TaskState } from '@lifeline/contracts';
 import type { Task } from '../generated/prisma/client.ts';
 import type { Db } from './db.ts';
-import type { OutboxEntry } from '@lifeline/db';
+import type { OutboxEntry, SqlClient } from '@lifeline/db';
 
 /** The columns of a task as raw queries select them, named like the Prisma model so rows map the same way. */
 export const TASK_COLUMNS = Prisma.sql`
@@ -71,7 +71,7 @@ export async function insertTask(db: Db, task: TaskState): Promise<void> {
  * (no Idempotency-Key) needs no interactive transaction, which costs several round trips and most of the
  * create's CPU under load. Both rows commit together or not at all, as in inTaskTransaction.
  */
-export async function insertTaskWithEvent(db: Db, task: TaskState, event: OutboxEntry): Promise<void> {
+export async function insertTaskWithEvent(db: SqlClient, task: TaskState, event: OutboxEntry): Promise<void> {
   await db.$executeRaw`
     WITH new_task AS (
       INSERT INTO tasks (id, owner_id, title, notes, priority, tags, due_at, remind_at, timezone, status,

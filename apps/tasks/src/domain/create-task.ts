@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { TaskState } from '@lifeline/contracts';
 import { canActFor, forbidden, unprocessable, type AuthContext } from '@lifeline/kit';
-import { inOutboxTransaction } from '@lifeline/db';
+import { inOutboxTransaction, rawSql } from '@lifeline/db';
 import { checkRecurrence } from '@lifeline/recurrence';
 import { claimIdempotencyKey } from '../data/idempotency-repository.ts';
 import { insertTask, insertTaskWithEvent } from '../data/task-repository.ts';
@@ -63,7 +63,8 @@ export async function createTask(deps: TaskDeps, caller: AuthContext, input: New
   const created = taskEvent('task.created', task.id, caller, { after: task });
 
   if (idempotency === undefined) {
-    await insertTaskWithEvent(deps.prisma, task, created);
+    // The busiest write of the platform: straight on the pool, not through Prisma's query engine.
+    await insertTaskWithEvent(rawSql(deps.prisma), task, created);
     deps.outboxWritten();
     return { task, replayed: false };
   }

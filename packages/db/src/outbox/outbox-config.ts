@@ -2,6 +2,7 @@ import { envInt, type DaprClient, type Logger, type Metrics } from '@lifeline/ki
 import { registerOutboxMetrics } from './outbox-metrics.ts';
 import { outboxBacklog, type TransactionalSqlClient } from './outbox-repository.ts';
 import { OutboxRelay, type HousekeepingJob } from './relay.ts';
+import { rawSql } from '../prisma.ts';
 
 /** The relay settings every publishing app reads from its environment, validated at start. */
 export const outboxConfigShape = {
@@ -34,12 +35,14 @@ export interface OutboxRelayDeps {
 
 /** The app's relay with its backlog metrics, as every app.ts builds it; not started. */
 export function outboxRelayFromConfig(deps: OutboxRelayDeps): OutboxRelay {
-  const { prisma, config, logger } = deps;
+  const { config, logger } = deps;
+  // The relay runs a transaction per batch all day long: straight on the pool, not through Prisma's engine.
+  const sql = rawSql(deps.prisma);
   return new OutboxRelay({
-    prisma,
+    prisma: sql,
     dapr: deps.dapr,
     logger,
-    metrics: registerOutboxMetrics(deps.metrics, () => outboxBacklog(prisma), logger),
+    metrics: registerOutboxMetrics(deps.metrics, () => outboxBacklog(sql), logger),
     source: deps.source,
     pollMs: config.OUTBOX_POLL_MS,
     batchSize: config.OUTBOX_BATCH,
