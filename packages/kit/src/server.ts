@@ -21,6 +21,12 @@ export interface RunningServer {
 }
 
 const DEFAULT_SHUTDOWN_TIMEOUT_MS = 10_000;
+/**
+ * Longer than the gateway keeps idle upstream connections (nginx: 60 s): the proxy must always be the side
+ * that closes an idle connection. With Node's default of 5 s, nginx now and then sends a request down a
+ * connection the app is closing that very moment, and a POST that meets the reset is answered 502.
+ */
+export const KEEP_ALIVE_TIMEOUT_MS = 65_000;
 
 export async function startServer(app: Express, port: number, host = '0.0.0.0'): Promise<RunningServer> {
   const state = kitState(app);
@@ -29,6 +35,9 @@ export async function startServer(app: Express, port: number, host = '0.0.0.0'):
   const defaultTimeout = state?.config.SHUTDOWN_TIMEOUT_MS ?? DEFAULT_SHUTDOWN_TIMEOUT_MS;
 
   const server = app.listen(port, host);
+  server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
+  // Node requires the header timeout to exceed the keep-alive timeout, or it cuts slow first requests.
+  server.headersTimeout = KEEP_ALIVE_TIMEOUT_MS + 1_000;
   await once(server, 'listening');
   const actualPort = (server.address() as AddressInfo).port;
   logger?.info({ port: actualPort }, 'listening');
