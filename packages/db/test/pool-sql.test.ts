@@ -23,7 +23,11 @@ describe('rawSql: tagged-template SQL straight on the pool of a Prisma client', 
     assert.notEqual(sql, db.prisma);
     const [row] = await sql.$queryRaw<Array<{ schema: string }>>`SELECT current_schema() AS schema`;
     assert.equal(row?.schema, db.schema);
-    const other = { $queryRaw: async () => [], $executeRaw: async () => 0, $transaction: async <R>(fn: (tx: never) => Promise<R>) => fn(undefined as never) };
+    const other: TransactionalSqlClient = {
+      $queryRaw: async <T>() => [] as T,
+      $executeRaw: async () => 0,
+      $transaction: async <R>(fn: (tx: TransactionalSqlClient) => Promise<R>) => fn(other),
+    };
     assert.equal(rawSql(other), other, 'any other client answers for itself');
   });
 
