@@ -92,9 +92,9 @@ export interface Auth {
   requireAuth(roles?: readonly Role[]): RequestHandler;
 }
 
-export function createAuth(settings: AuthSettings, options: { verifiedTokensMax?: number } = {}): Auth {
+export function createAuth(settings: AuthSettings): Auth {
   const key = verificationKey(settings.JWT_SECRET);
-  const verified = new VerifiedTokens(options.verifiedTokensMax ?? VERIFIED_TOKENS_MAX);
+  const verified = new VerifiedTokens(VERIFIED_TOKENS_MAX);
 
   async function verify(token: string): Promise<AuthContext> {
     const known = verified.get(token);
