@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Ajv2020 } from 'ajv/dist/2020.js';
-import { call } from '@lifeline/kit/testing';
+import { assertValidOpenApi31, call, documentedOperations, registeredRoutes } from '@lifeline/kit/testing';
 import { as, createTaskAs } from './support/api.ts';
 import { createTestSchema, dropSchema } from './support/database.ts';
 import { closedPort } from './support/sidecar-recorder.ts';
@@ -23,7 +23,7 @@ interface Document {
   components: { schemas: Record<string, Json>; securitySchemes: Record<string, Json> };
 }
 
-describe('GET /openapi.json', () => {
+describe('GET /tasks/openapi.json', () => {
   let schema: string;
   let app: RunningTasksApp;
   let doc: Document;
@@ -32,7 +32,7 @@ describe('GET /openapi.json', () => {
   before(async () => {
     schema = await createTestSchema('openapi');
     app = await startTasksApp({ schema, daprPort: await closedPort() });
-    const res = await fetch(`${app.url}/openapi.json`);
+    const res = await fetch(`${app.url}/tasks/openapi.json`);
     assert.equal(res.status, 200);
     assert.match(res.headers.get('content-type') ?? '', /^application\/json/);
     doc = (await res.json()) as Document;
@@ -52,8 +52,8 @@ describe('GET /openapi.json', () => {
     return { ok: check(value) === true, errors: check.errors };
   };
 
-  it('when fetched without a token, then it is an OpenAPI 3.1 document with a bearer security scheme', () => {
-    assert.equal(doc.openapi, '3.1.0');
+  it('when fetched without a token, then it is a valid OpenAPI 3.1 document with a bearer security scheme', async () => {
+    await assertValidOpenApi31(doc as unknown as Json);
     assert.ok(doc.info.title && doc.info.version);
     assert.deepEqual(doc.components.securitySchemes.bearerAuth, {
       type: 'http',
@@ -62,15 +62,25 @@ describe('GET /openapi.json', () => {
       description: doc.components.securitySchemes.bearerAuth?.description,
     });
     assert.deepEqual(doc.security, [{ bearerAuth: [] }]);
-    assert.deepEqual(doc.paths['/openapi.json']?.get?.security, []);
+    assert.deepEqual(doc.paths['/tasks/openapi.json']?.get?.security, []);
+  });
+
+  it('when fetched at the older /openapi.json, then it is the same document', async () => {
+    assert.deepEqual(await (await fetch(`${app.url}/openapi.json`)).json(), doc);
+  });
+
+  it('when the routes the app registered are listed, then every public one is in the document and nothing else is', () => {
+    // Public routes are /tasks and below; /tasks-reminder-cron is the sidecar's binding route, not the API.
+    const routes = registeredRoutes(app.app).filter((route) => /^\S+ \/tasks(\/|$)/.test(route));
+    assert.deepEqual([...new Set(routes)].sort(), documentedOperations(doc).sort());
   });
 
   it('when read, then every route of the service is there with its operation', () => {
     const operations = Object.entries(doc.paths).flatMap(([path, methods]) => Object.entries(methods).map(([method, op]) => `${method.toUpperCase()} ${path} ${op.operationId}`));
     assert.deepEqual(operations.sort(), [
       'DELETE /tasks/{id} deleteTask',
-      'GET /openapi.json getOpenApi',
       'GET /tasks listTasks',
+      'GET /tasks/openapi.json getOpenApi',
       'GET /tasks/{id} getTask',
       'PATCH /tasks/{id} updateTask',
       'POST /tasks createTask',
@@ -86,10 +96,13 @@ describe('GET /openapi.json', () => {
     assert.deepEqual([limit?.type, limit?.minimum, limit?.maximum, limit?.default], ['integer', 1, 200, 50]);
     assert.ok((list?.parameters?.find((p) => p.name === 'sort')?.schema.enum as string[]).includes('-dueAt'));
     assert.equal(doc.paths['/tasks']?.post?.parameters?.[0]?.name, 'Idempotency-Key');
+    assert.ok(doc.paths['/tasks']?.post?.parameters?.[0]?.schema.pattern, 'the key pattern is published');
+    assert.ok(list?.parameters?.find((p) => p.name === 'status')?.schema.pattern, 'the status list pattern is published');
     assert.deepEqual(doc.paths['/tasks']?.post?.requestBody?.content['application/json']?.schema, { $ref: '#/components/schemas/CreateTask' });
     const patch = doc.paths['/tasks/{id}']?.patch;
     assert.ok(patch?.requestBody?.content['application/merge-patch+json']);
-    assert.deepEqual(patch?.parameters?.map((p) => [p.name, p.in, p.required]), [['id', 'path', true], ['If-Match', 'header', true]]);
+    // version in the body stands in for If-Match, so the header is optional; neither is a 428.
+    assert.deepEqual(patch?.parameters?.map((p) => [p.name, p.in, p.required]), [['id', 'path', true], ['If-Match', 'header', false]]);
     assert.ok(['412', '428', '422'].every((s) => patch?.responses[s]));
     for (const [path, methods] of Object.entries(doc.paths)) {
       for (const [method, op] of Object.entries(methods)) {
@@ -115,6 +128,17 @@ describe('GET /openapi.json', () => {
     assert.equal(validate('CreateTask', { notes: 'no title' }).ok, false);
     assert.equal(validate('PatchTask', { notes: null, version: 3 }).ok, true);
     assert.equal(validate('PatchTask', { status: 'done' }).ok, false);
+  });
+
+  it('when a PATCH carries version in the body but no If-Match, then it is accepted as documented; with neither, then 428', async () => {
+    const alice = await as.user('alice');
+    const task = (await createTaskAs(app.url, alice, { title: 'Patched' })) as { id: string };
+    const patch = (body: unknown) => call(app.url, `/tasks/${task.id}`, alice, { method: 'PATCH', body });
+    assert.equal((await patch({ title: 'By body version', version: 1 })).status, 200);
+    const refused = await patch({ title: 'No version' });
+    assert.equal(refused.status, 428);
+    assert.ok(doc.paths['/tasks/{id}']?.patch?.responses['428']);
+    assert.equal(validate('Problem', await refused.json()).ok, true);
   });
 
   it('when a problem answer is checked against Problem, then it validates', async () => {

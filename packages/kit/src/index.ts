@@ -106,3 +106,26 @@ export type { CursorCodec, CursorCodecOptions } from './page-cursor.ts';
 export { uuidV5 } from './uuid.ts';
 export { runService, startServer } from './server.ts';
 export type { RunServiceOptions, RunningServer } from './server.ts';
+export {
+  COMMON_PROBLEMS,
+  JSON_CONTENT,
+  OPENAPI_VERSION,
+  PROBLEM_CONTENT,
+  componentSchemas,
+  entityTagHeader,
+  entityTagListSchema,
+  headerParameter,
+  inlineSchema,
+  openApiDocument,
+  pathParameters,
+  problemCatalog,
+  problemResponse,
+  problemSchema,
+  queryParameters,
+  responses,
+  schemaRef,
+  serveOpenApi,
+  shapeParameters,
+  stripDocumentKeys,
+} from './openapi.ts';
+export type { JsonSchema, OpenApiDocumentOptions, SchemaIo } from './openapi.ts';

@@ -82,6 +82,8 @@ export const listTasksQuery = z
     status: z
       .string()
       .max(100)
+      // A pattern, not only the transform, so the published schema says which lists are valid.
+      .regex(/^\s*(?:open|done|cancelled)\s*(?:,\s*(?:open|done|cancelled)\s*)*$/, 'expected open, done or cancelled, or a comma-separated list of them')
       .transform((text, ctx) => {
         const statuses = text.split(',').map((s) => s.trim());
         const unknown = statuses.find((s) => !taskStatusSchema.safeParse(s).success);

@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import type { Request, Response } from 'express';
 import type { TaskState } from '@lifeline/contracts';
-import { entityTag, getAuth, noneMatchHits, optionalVersion, requiredVersion, requireJsonBody, validationProblem, type Auth, type CursorCodec, type Role } from '@lifeline/kit';
+import { entityTag, getAuth, noneMatchHits, optionalVersion, requiredVersion, requireJsonBody, serveOpenApi, validationProblem, type Auth, type CursorCodec, type Role } from '@lifeline/kit';
 import type { Keyset, TaskSort, TaskSortField } from '../data/task-list-repository.ts';
 import { completeTask } from '../domain/complete-task.ts';
 import { createTask } from '../domain/create-task.ts';
@@ -11,7 +11,7 @@ import { listTasks } from '../domain/list-tasks.ts';
 import { reopenTask } from '../domain/reopen-task.ts';
 import type { TaskDeps } from '../domain/task-deps.ts';
 import { updateTask } from '../domain/update-task.ts';
-import { buildOpenApiDocument } from './openapi.ts';
+import { OPENAPI_PATH, buildOpenApiDocument } from './openapi.ts';
 import { keysetFits } from './page-cursor.ts';
 import { requestHash } from './request-hash.ts';
 import { createTaskBody, idempotencyKeyHeader, listTasksQuery, patchTaskBody, taskIdParams } from './task-input.ts';
@@ -40,12 +40,11 @@ export function taskRoutes(opts: { auth: Auth; tasks: TaskDeps; cursors: CursorC
   const { auth, tasks, cursors } = opts;
   const router = Router();
   const member = auth.requireAuth(TASK_ROLES);
-  // Built once: it only depends on the schemas.
-  const openApi = buildOpenApiDocument();
-
-  router.get('/openapi.json', (_req, res) => {
-    res.json(openApi);
-  });
+  // Built once: it only depends on the schemas. Under /tasks (before /tasks/:id) so the gateway reaches it;
+  // /openapi.json is the older address, kept for clients that read it there.
+  const openApi = serveOpenApi(buildOpenApiDocument());
+  router.get(OPENAPI_PATH, openApi);
+  router.get('/openapi.json', openApi);
 
   router.post('/tasks', member, requireJsonBody(), async (req, res) => {
     const key = idempotencyKey(req);

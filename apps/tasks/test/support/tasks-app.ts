@@ -1,3 +1,4 @@
+import type { Express } from 'express';
 import { createLogger, createMetrics, daprClientFromConfig, signToken, startServer, type Metrics, type Role } from '@lifeline/kit';
 import { prismaFromConfig } from '@lifeline/db';
 import { createApp } from '../../src/app.ts';
@@ -19,6 +20,8 @@ export interface StartOptions {
 
 export interface RunningTasksApp {
   url: string;
+  /** The express app, for tests that look at what is registered. */
+  app: Express;
   prisma: PrismaClient;
   relay: OutboxRelay;
   metrics: Metrics;
@@ -47,6 +50,7 @@ export async function startTasksApp(opts: StartOptions): Promise<RunningTasksApp
   if (opts.startRelay) relay.start();
   return {
     url: server.url,
+    app,
     prisma,
     relay,
     metrics,
