@@ -1,3 +1,6 @@
+import { renderCacheControlHeader, renderCacheControlMaps } from './gateway/cache-control.ts';
+import { renderMethodGuard } from './gateway/methods.ts';
+import { renderProblemMaps, renderProblemPages, type GatewayLimits } from './gateway/problems.ts';
 import type { RunTemplate } from './run-template.ts';
 
 /**
@@ -9,10 +12,38 @@ import type { RunTemplate } from './run-template.ts';
 export const websocketRoutes: readonly { appId: string; path: string }[] = [{ appId: 'notification', path: '/ws' }];
 
 /**
+ * Apps whose public routes live under another name than their app id: the emergency app (app id
+ * `emergency`, one service among the others) answers /emergencies/..., the resource name its API uses.
+ * The gateway routes /api/v1/<prefix>/... to that app as it routes /api/v1/<app id>/...; this map is the
+ * only place the pairing is written.
+ */
+export const publicPrefixes: Readonly<Record<string, string>> = { emergency: 'emergencies' };
+
+/**
  * A socket stays open as long as its client does. The apps ping their sockets far more often than this,
  * so it only ends a connection whose peer vanished without closing it.
  */
 export const WEBSOCKET_IDLE_TIMEOUT = '1h';
+
+export interface GatewayTimeouts {
+  upstreamConnect: string;
+  /** Between two reads of a plain request's answer; the WebSocket routes wait WEBSOCKET_IDLE_TIMEOUT. */
+  upstreamRead: string;
+}
+
+export const DEFAULT_GATEWAY_TIMEOUTS: GatewayTimeouts = { upstreamConnect: '2s', upstreamRead: '30s' };
+
+/** Matches the apps' JSON body limit, so an oversize body gets the same 413 at the edge. */
+export const GATEWAY_MAX_BODY = '1m';
+/** nginx's default size of one large header buffer (4 of them), written out so the 414/431 details can name it. */
+export const GATEWAY_HEADER_BUFFER = '8k';
+
+export interface GatewayOptions {
+  port: number;
+  prefix: string;
+  /** Tests shorten them to see a 504 without waiting 30 s. */
+  timeouts?: Partial<GatewayTimeouts>;
+}
 
 /** nginx drops every inherited proxy_set_header in a location that sets one, so both kinds list these. */
 const forwardedHeaders = [
@@ -42,18 +73,18 @@ ${directives.map((d) => `      ${d}`).join('\n')}
  * its public routes under its own name and the gateway needs no per-route knowledge beyond the WebSocket
  * paths. App ids and ports come from dapr.yaml, the only place they are written.
  */
-export function renderGatewayConfig(template: RunTemplate, opts: { port: number; prefix: string }): string {
+export function renderGatewayConfig(template: RunTemplate, opts: GatewayOptions): string {
+  const timeouts = { ...DEFAULT_GATEWAY_TIMEOUTS, ...opts.timeouts };
+  const limits: GatewayLimits = { maxBody: GATEWAY_MAX_BODY, headerBuffer: GATEWAY_HEADER_BUFFER, upstreamRead: timeouts.upstreamRead };
   const appIds = new Set(template.apps.map((app) => app.appId));
   const websockets = websocketRoutes
     .filter((route) => appIds.has(route.appId))
     .map((route) => websocketLocation(route.appId, route.path))
     .join('');
   const locations = template.apps
-    .map(
-      (app) => `
-    location = /api/v1/${app.appId} { rewrite ^/api/v1/(.*)$ /$1 break; proxy_pass http://${app.appId}; }
-    location /api/v1/${app.appId}/ { rewrite ^/api/v1/(.*)$ /$1 break; proxy_pass http://${app.appId}; }`,
-    )
+    .flatMap((app) => [app.appId, ...(publicPrefixes[app.appId] === undefined ? [] : [publicPrefixes[app.appId]])].map((prefix) => `
+    location = /api/v1/${prefix} { rewrite ^/api/v1/(.*)$ /$1 break; proxy_pass http://${app.appId}; }
+    location /api/v1/${prefix}/ { rewrite ^/api/v1/(.*)$ /$1 break; proxy_pass http://${app.appId}; }`))
     .join('');
   const upstreams = template.apps
     .map((app) => `  upstream ${app.appId} { server 127.0.0.1:${app.appPort}; keepalive 32; }`)
@@ -70,24 +101,31 @@ http {
   fastcgi_temp_path ${opts.prefix}/tmp/fastcgi;
   uwsgi_temp_path ${opts.prefix}/tmp/uwsgi;
   scgi_temp_path ${opts.prefix}/tmp/scgi;
-  # Matches the apps' JSON body limit, so an oversize body gets the same 413 at the edge.
-  client_max_body_size 1m;
+  server_tokens off;
+  # Whatever nginx answers itself is a problem document; an empty types map keeps a path ending in .html
+  # from turning one into text/html. Proxied answers keep the app's Content-Type.
+  types { }
+  default_type application/problem+json;
+  client_max_body_size ${GATEWAY_MAX_BODY};
+  large_client_header_buffers 4 ${GATEWAY_HEADER_BUFFER};
+  # Over a future limit_req / limit_conn a client is told to slow down (429), not that the service is down.
+  limit_req_status 429;
+  limit_conn_status 429;
   proxy_http_version 1.1;
   # Plain requests reuse the upstream keepalive connections (no Connection header); a WebSocket
   # handshake passes "upgrade" on.
   map $http_upgrade $connection_upgrade { default upgrade; '' ''; }
+${renderProblemMaps()}
+${renderCacheControlMaps()}
   proxy_set_header Connection "";
 ${forwardedHeaders.map((d) => `  ${d}`).join('\n')}
-  proxy_connect_timeout 2s;
-  proxy_read_timeout 30s;
+  proxy_connect_timeout ${timeouts.upstreamConnect};
+  proxy_read_timeout ${timeouts.upstreamRead};
 ${upstreams}
   server {
-    listen 127.0.0.1:${opts.port};
+    listen 127.0.0.1:${opts.port};${renderMethodGuard()}${renderCacheControlHeader()}${renderProblemPages(limits)}
     location = /healthz { return 204; }${websockets}${locations}
-    location / {
-      default_type application/problem+json;
-      return 404 '{"type":"https://lifeline.dev/problems/route-not-found","title":"Not Found","status":404,"detail":"No service is routed at this path; services live under /api/v1/<service>/"}';
-    }
+    location / { return 404; }
   }
 }
 `;

@@ -1,19 +1,18 @@
 // The gateway config (local: packages/platform/src/gateway-config.ts, compose: docker/gateway/render.ts)
-// for WebSocket routes: read as text, then run by a real nginx in front of a server that speaks the
-// WebSocket opening handshake, so a dropped Upgrade header or a missing route fails here.
+// read as text, then run by a real nginx in front of a server that speaks the WebSocket opening handshake
+// and answers like an app (its own problem documents, ETags, Cache-Control), so a dropped Upgrade header,
+// a missing route or a gateway that rewrites what an app said fails here. What nginx answers on its own
+// is in gateway-errors.test.ts.
 import assert from 'node:assert/strict';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
-import net, { type AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
+import type net from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { renderComposeGatewayConfig } from '../../../docker/gateway/render.ts';
 import { WEBSOCKET_IDLE_TIMEOUT, renderGatewayConfig, websocketRoutes } from '../src/gateway-config.ts';
 import { loadRunTemplate, type RunTemplate } from '../src/run-template.ts';
+import { nginxMissing, rawRequest, startNginx, type RunningNginx } from './gateway/nginx.ts';
 
 const template = loadRunTemplate();
 const WS_GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11';
@@ -49,34 +48,64 @@ for (const [name, conf] of renders) {
   });
 }
 
+for (const [name, conf] of renders) {
+  test(`when ${name} config is rendered, then nginx hides its version and lets every app answer reach the client as the app wrote it`, () => {
+    assert.match(conf, /^\s*server_tokens off;$/m);
+    assert.doesNotMatch(conf, /proxy_intercept_errors|fastcgi_intercept_errors/, 'error_page must replace only what nginx itself produces');
+    assert.doesNotMatch(conf, /error_page [^;]*@/, 'a named error location cannot serve a request nginx failed to parse');
+  });
+}
+
 test('when dapr.yaml does not list a WebSocket route\'s app, then no location names its missing upstream', () => {
   const without: RunTemplate = { ...template, apps: template.apps.filter((a) => a.appId !== 'notification') };
   const conf = renderGatewayConfig(without, { port: 8080, prefix: '/tmp/gateway' });
   assert.doesNotMatch(conf, /notification/);
 });
 
-/** A free loopback port: bound and released, so nginx can take it a moment later. */
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
 interface Seen {
   url: string | undefined;
   headers: http.IncomingHttpHeaders;
 }
 
-describe('when a real nginx runs the local gateway config', { skip: spawnSync('nginx', ['-v']).error ? 'nginx is not installed (scripts/install/system.sh installs it)' : false }, () => {
+/** An app's own problem document, as the kit writes it; the gateway must hand it on untouched. */
+const APP_PROBLEM = JSON.stringify({
+  type: 'https://lifeline.dev/problems/task-not-found',
+  title: 'Not Found',
+  status: 404,
+  detail: 'No task t404.',
+  instance: '/tasks/t404',
+  traceId: '4bf92f3577b34da6a3ce929d0e0e4736',
+});
+
+/** Routes of the stand-in app: what it answers at each path under its app id. */
+function answerLikeAnApp(req: http.IncomingMessage, res: http.ServerResponse): void {
+  const route = (req.url ?? '').replace(/^\/[a-z-]+/, '');
+  res.setHeader('x-request-id', String(req.headers['x-request-id'] ?? ''));
+  // With a length, as express sends JSON, so the raw client reads the body as the app wrote it.
+  const send = (code: number, headers: Record<string, string>, body: string) =>
+    res.writeHead(code, { ...headers, 'content-length': String(Buffer.byteLength(body)) }).end(body);
+  const status = /^\/status\/(\d{3})$/.exec(route)?.[1];
+  if (route === '/t404' || status) {
+    // An app's own 4xx/5xx (a missing task, a sidecar that is down) looks like the gateway's own errors,
+    // which is exactly why the gateway must not touch it.
+    send(status ? Number(status) : 404, { 'content-type': 'application/problem+json', 'retry-after': '7' }, APP_PROBLEM);
+    return;
+  }
+  if (route === '/cached') {
+    send(200, { 'content-type': 'application/json', 'cache-control': 'private, max-age=60' }, '{"cached":true}');
+    return;
+  }
+  send(200, { 'content-type': 'application/json', etag: '"3"' }, '{"ok":true}');
+}
+
+describe('when a real nginx runs the local gateway config', { skip: nginxMissing }, () => {
   const requests: Seen[] = [];
   const upgrades: Seen[] = [];
-  // Stands in for every app: answers plain requests with 200 and completes the WebSocket opening
+  // Stands in for every app: answers plain requests like an app and completes the WebSocket opening
   // handshake, then echoes whatever arrives on the upgraded connection.
   const app = http.createServer((req, res) => {
     requests.push({ url: req.url, headers: req.headers });
-    res.setHeader('content-type', 'application/json').end('{"ok":true}');
+    answerLikeAnApp(req, res);
   });
   app.on('upgrade', (req: http.IncomingMessage, socket: net.Socket) => {
     upgrades.push({ url: req.url, headers: req.headers });
@@ -91,36 +120,21 @@ describe('when a real nginx runs the local gateway config', { skip: spawnSync('n
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
   });
-  let dir = '';
+  let gateway: RunningNginx;
   let gatewayPort = 0;
-  let nginx: ChildProcess | undefined;
 
   before(async () => {
     await new Promise<void>((resolve) => app.listen(0, '127.0.0.1', resolve));
     const appPort = (app.address() as AddressInfo).port;
-    gatewayPort = await freePort();
-    dir = mkdtempSync(path.join(tmpdir(), 'lifeline-gateway-ws-'));
-    mkdirSync(path.join(dir, 'tmp'));
     const local: RunTemplate = { ...template, apps: template.apps.map((a) => ({ ...a, appPort })) };
-    writeFileSync(path.join(dir, 'nginx.conf'), renderGatewayConfig(local, { port: gatewayPort, prefix: dir }));
-    nginx = spawn('nginx', ['-p', dir, '-c', path.join(dir, 'nginx.conf'), '-e', path.join(dir, 'error.log'), '-g', 'daemon off;'], { stdio: 'ignore' });
-    for (let i = 0; ; i++) {
-      const up = await fetch(`http://127.0.0.1:${gatewayPort}/healthz`).then((r) => r.status === 204, () => false);
-      if (up) break;
-      if (i > 100 || nginx.exitCode !== null) assert.fail(`nginx did not start:\n${readFileSync(path.join(dir, 'error.log'), 'utf8')}`);
-      await sleep(50);
-    }
+    gateway = await startNginx((port, dir) => renderGatewayConfig(local, { port, prefix: dir }));
+    gatewayPort = gateway.port;
   });
 
   after(async () => {
-    if (nginx && nginx.exitCode === null) {
-      const exited = new Promise((resolve) => nginx!.once('exit', resolve));
-      nginx.kill('SIGTERM');
-      await exited;
-    }
+    await gateway?.stop();
     for (const socket of sockets) socket.destroy();
     await new Promise<void>((resolve) => app.close(() => resolve()));
-    if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
   test('then a WebSocket handshake on /api/v1/notification/ws reaches the app at /notification/ws and the connection carries data both ways', async () => {
@@ -185,5 +199,49 @@ describe('when a real nginx runs the local gateway config', { skip: spawnSync('n
     res.resume();
     assert.equal(res.statusCode, 200, 'answered as a plain request');
     assert.equal(upgrades.length, before, 'the app saw no upgrade');
+  });
+
+  const bearer = 'Authorization: Bearer eyJhbGciOiJIUzI1NiJ9.e30.c2lnbmF0dXJl\r\n';
+  const get = (target: string, extra = '') => `GET ${target} HTTP/1.1\r\nHost: gateway\r\nConnection: close\r\n${extra}\r\n`;
+
+  for (const status of [404, 502, 503, 504]) {
+    test(`then an app's own ${status} problem document reaches the client untouched (no gateway page, no added cache header)`, async () => {
+      const target = status === 404 ? '/api/v1/tasks/t404' : `/api/v1/tasks/status/${status}`;
+      const res = await rawRequest(gatewayPort, get(target));
+      assert.equal(res.status, status);
+      assert.equal(res.body, APP_PROBLEM);
+      assert.equal(res.headers['content-type'], 'application/problem+json');
+      assert.equal(res.headers['retry-after'], '7');
+      assert.equal(res.headers['cache-control'], undefined, 'an anonymous answer gets no Cache-Control from the gateway');
+      assert.equal(res.headers['x-request-id'], requests.at(-1)?.headers['x-request-id'], 'the id the gateway assigned, echoed by the app');
+      assert.equal(res.headers.server, 'nginx');
+    });
+  }
+
+  test('then an authenticated answer the app left without Cache-Control gets no-store, and its ETag passes on', async () => {
+    const res = await rawRequest(gatewayPort, get('/api/v1/tasks/t1', bearer));
+    assert.equal(res.status, 200);
+    assert.equal(res.headers['cache-control'], 'no-store');
+    assert.equal(res.headers.etag, '"3"');
+    assert.equal(requests.at(-1)?.headers.authorization, 'Bearer eyJhbGciOiJIUzI1NiJ9.e30.c2lnbmF0dXJl', 'the token reaches the app');
+  });
+
+  test('then an authenticated error answer of the app gets no-store too, its body unchanged', async () => {
+    const res = await rawRequest(gatewayPort, get('/api/v1/tasks/t404', bearer));
+    assert.equal(res.status, 404);
+    assert.equal(res.body, APP_PROBLEM);
+    assert.equal(res.headers['cache-control'], 'no-store');
+  });
+
+  test('then a Cache-Control the app set on an authenticated answer is kept as it is, once', async () => {
+    const res = await rawRequest(gatewayPort, get('/api/v1/tasks/cached', bearer));
+    assert.deepEqual(res.headerLines.filter(([name]) => name === 'cache-control'), [['cache-control', 'private, max-age=60']]);
+  });
+
+  test('then an answer to a request without Authorization carries no Cache-Control and no nginx version', async () => {
+    const res = await rawRequest(gatewayPort, get('/api/v1/tasks/t1'));
+    assert.equal(res.status, 200);
+    assert.equal(res.headers['cache-control'], undefined);
+    assert.equal(res.headers.server, 'nginx');
   });
 });
