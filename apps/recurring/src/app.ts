@@ -10,7 +10,7 @@ import {
   type Metrics,
   type Subscriptions,
 } from '@lifeline/kit';
-import { databaseReadinessCheck, outboxRelayFromConfig, type OutboxRelay } from '@lifeline/db';
+import { databaseReadinessCheck, deleteExpiredIdempotencyKeys, outboxRelayFromConfig, type OutboxRelay } from '@lifeline/db';
 import { RecurrenceEvaluator } from '@lifeline/recurrence';
 import { TasksClient } from './clients/tasks-client.ts';
 import type { RecurringConfig } from './config.ts';
@@ -56,7 +56,10 @@ export function createApp(appDeps: AppDeps): RecurringApp {
     metrics,
     config,
     source: EVENT_SOURCE,
-    housekeeping: [{ name: 'processed event ids', run: (limit) => deleteProcessedEventsBefore(prisma, config.INBOX_RETENTION_HOURS, limit) }],
+    housekeeping: [
+      { name: 'processed event ids', run: (limit) => deleteProcessedEventsBefore(prisma, config.INBOX_RETENTION_HOURS, limit) },
+      { name: 'expired idempotency keys', run: (limit) => deleteExpiredIdempotencyKeys(prisma, limit) },
+    ],
   });
   const evaluator = new RecurrenceEvaluator({ timeoutMs: config.RRULE_TIMEOUT_MS, workers: config.RRULE_WORKERS });
   const deps: RecurringDeps = {
@@ -67,6 +70,7 @@ export function createApp(appDeps: AppDeps): RecurringApp {
     metrics: registerRecurringMetrics(metrics),
     horizonDays: config.FUTURE_INSTANCES_HORIZON_DAYS,
     maxPerGeneration: config.MAX_INSTANCES_PER_GENERATION,
+    idempotencyTtlHours: config.IDEMPOTENCY_TTL_HOURS,
     serviceId: config.APP_ID,
     ...(appDeps.now ? { now: appDeps.now } : {}),
   };

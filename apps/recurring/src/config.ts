@@ -19,6 +19,8 @@ export const recurringConfigShape = {
   HORIZON_REFILL_MIN_INTERVAL_MINUTES: envInt(0, 7 * 24 * 60).default(60),
   /** Lifetime of the service token this app presents to the tasks app. */
   SERVICE_TOKEN_TTL_SECONDS: envInt(10, 3600).default(120),
+  /** An Idempotency-Key of POST /series is remembered this long. */
+  IDEMPOTENCY_TTL_HOURS: envInt(1, 24 * 30).default(24),
   /** Consumed event ids are remembered this long; longer than any broker redelivery window. */
   INBOX_RETENTION_HOURS: envInt(1, 24 * 365).default(168),
   /** Budget for evaluating an RRULE; a user's rule that needs longer is refused (422). */

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { taskStateSchema } from '@lifeline/contracts';
 import { call, eventually, expectProblem } from '@lifeline/kit/testing';
-import { canonicalJson, requestHash } from '../src/http/request-hash.ts';
+import { canonicalJson, requestHash } from '@lifeline/kit';
 import { as } from './support/api.ts';
 import { admin, countRows, createTestSchema, dropSchema, tableSnapshot } from './support/database.ts';
 import { startSidecarRecorder, type SidecarRecorder } from './support/sidecar-recorder.ts';

@@ -46,3 +46,10 @@ export {
 } from './outbox/outbox-config.ts';
 export { registerOutboxMetrics, type OutboxMetrics } from './outbox/outbox-metrics.ts';
 export { backoffDelay } from './outbox/backoff.ts';
+export {
+  IDEMPOTENCY_KEYS_SQL,
+  claimIdempotencyKey,
+  deleteExpiredIdempotencyKeys,
+  type IdempotencyClaim,
+  type IdempotencyClaimResult,
+} from './idempotency-keys.ts';

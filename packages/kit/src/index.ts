@@ -129,3 +129,4 @@ export {
   stripDocumentKeys,
 } from './openapi.ts';
 export type { JsonSchema, OpenApiDocumentOptions, SchemaIo } from './openapi.ts';
+export { IDEMPOTENT_REPLAYED_HEADER, canonicalJson, idempotencyKeyHeader, idempotencyKeyOf, requestHash } from './idempotency-key.ts';

@@ -14,6 +14,8 @@ export interface RecurringDeps {
   metrics: RecurringMetrics;
   horizonDays: number;
   maxPerGeneration: number;
+  /** How long an Idempotency-Key of POST /series replays its first answer. */
+  idempotencyTtlHours: number;
   /** The `sub` this app's service token carries: task changes made by it are not the user's. */
   serviceId: string;
   now?: () => Date;

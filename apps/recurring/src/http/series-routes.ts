@@ -1,7 +1,19 @@
 import { Router } from 'express';
 import type { Response } from 'express';
 import type { SeriesState } from '@lifeline/contracts';
-import { entityTag, getAuth, optionalVersion, requireJsonBody, validationProblem, type Auth, type Role } from '@lifeline/kit';
+import {
+  IDEMPOTENT_REPLAYED_HEADER,
+  entityTag,
+  getAuth,
+  idempotencyKeyOf,
+  optionalVersion,
+  requestHash,
+  requireJsonBody,
+  serveOpenApi,
+  validationProblem,
+  type Auth,
+  type Role,
+} from '@lifeline/kit';
 import { createSeries } from '../domain/create-series.ts';
 import { deleteSeries } from '../domain/delete-series.ts';
 import { listSeries } from '../domain/list-series.ts';
@@ -9,6 +21,7 @@ import { previewOccurrences } from '../domain/preview-occurrences.ts';
 import { horizonEnd, nowOf, type RecurringDeps } from '../domain/recurring-deps.ts';
 import { readableSeries } from '../domain/series-access.ts';
 import { updateSeries } from '../domain/update-series.ts';
+import { buildOpenApiDocument } from './openapi.ts';
 import { createSeriesBody, listSeriesQuery, occurrencesQuery, patchSeriesBody, seriesIdParams } from './series-input.ts';
 
 const SERIES_ROLES: readonly Role[] = ['user', 'caregiver', 'admin'];
@@ -23,10 +36,16 @@ export function seriesRoutes(opts: { auth: Auth; deps: RecurringDeps }): Router 
   const router = Router();
   const member = auth.requireAuth(SERIES_ROLES);
 
+  // OPENAPI_PATH once mounted under /recurring; without a token: the contract is public.
+  router.get('/openapi.json', serveOpenApi(buildOpenApiDocument()));
+
   router.post('/series', member, requireJsonBody(), async (req, res) => {
+    const key = idempotencyKeyOf(req);
     const input = createSeriesBody.parse(req.body);
-    const series = await createSeries(deps, getAuth(req), input);
-    res.location(`/series/${series.id}`);
+    const idempotency = key === undefined ? undefined : { key, requestHash: requestHash('POST /recurring/series', req.body) };
+    const { series, replayed } = await createSeries(deps, getAuth(req), input, idempotency);
+    res.location(`/recurring/series/${series.id}`);
+    if (replayed) res.set(IDEMPOTENT_REPLAYED_HEADER, 'true');
     sendSeries(res, 201, series);
   });
 

@@ -1,6 +1,6 @@
 import { taskStateSchema } from '@lifeline/contracts';
-import { COMMON_PROBLEMS, JSON_CONTENT, entityTagHeader, entityTagListSchema, headerParameter, openApiDocument, pathParameters, problemCatalog, queryParameters, responses, schemaRef, type JsonSchema } from '@lifeline/kit';
-import { createTaskBody, idempotencyKeyHeader, listTasksQuery, patchTaskBody, taskIdParams, taskPageSchema } from './task-input.ts';
+import { COMMON_PROBLEMS, JSON_CONTENT, entityTagHeader, idempotencyKeyHeader, entityTagListSchema, headerParameter, openApiDocument, pathParameters, problemCatalog, queryParameters, responses, schemaRef, type JsonSchema } from '@lifeline/kit';
+import { createTaskBody, listTasksQuery, patchTaskBody, taskIdParams, taskPageSchema } from './task-input.ts';
 
 /** Where the document is served: under the app's name, so the gateway's /api/v1/tasks/openapi.json reaches it. */
 export const OPENAPI_PATH = '/tasks/openapi.json';

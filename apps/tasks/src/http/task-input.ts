@@ -106,14 +106,6 @@ export const listTasksQuery = z
     message: 'must not be before dueFrom',
   });
 
-/** Visible ASCII, 1-200 characters: what a UUID, a ULID or any sane client-generated key looks like. */
-export const idempotencyKeyHeader = z
-  .string()
-  .min(1)
-  .max(200)
-  .regex(/^[\x21-\x7e](?:[\x20-\x7e]*[\x21-\x7e])?$/, 'expected 1-200 visible ASCII characters')
-  .describe('Repeating a create with the same key and body replays the first answer instead of creating again (24 h).');
-
 export const taskPageSchema = z.strictObject({
   items: z.array(taskStateSchema),
   nextCursor: z.string().nullable().describe('Pass as cursor for the next page; null on the last page.'),

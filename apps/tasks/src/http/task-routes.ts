@@ -1,7 +1,21 @@
 import { Router } from 'express';
-import type { Request, Response } from 'express';
+import type { Response } from 'express';
 import type { TaskState } from '@lifeline/contracts';
-import { entityTag, getAuth, noneMatchHits, optionalVersion, requiredVersion, requireJsonBody, serveOpenApi, validationProblem, type Auth, type CursorCodec, type Role } from '@lifeline/kit';
+import {
+  IDEMPOTENT_REPLAYED_HEADER,
+  entityTag,
+  getAuth,
+  idempotencyKeyOf,
+  noneMatchHits,
+  optionalVersion,
+  requestHash,
+  requiredVersion,
+  requireJsonBody,
+  serveOpenApi,
+  type Auth,
+  type CursorCodec,
+  type Role,
+} from '@lifeline/kit';
 import type { Keyset, TaskSort, TaskSortField } from '../data/task-list-repository.ts';
 import { completeTask } from '../domain/complete-task.ts';
 import { createTask } from '../domain/create-task.ts';
@@ -13,8 +27,7 @@ import type { TaskDeps } from '../domain/task-deps.ts';
 import { updateTask } from '../domain/update-task.ts';
 import { OPENAPI_PATH, buildOpenApiDocument } from './openapi.ts';
 import { keysetFits } from './page-cursor.ts';
-import { requestHash } from './request-hash.ts';
-import { createTaskBody, idempotencyKeyHeader, listTasksQuery, patchTaskBody, taskIdParams } from './task-input.ts';
+import { createTaskBody, listTasksQuery, patchTaskBody, taskIdParams } from './task-input.ts';
 
 const TASK_ROLES: readonly Role[] = ['user', 'caregiver', 'admin'];
 
@@ -28,14 +41,6 @@ function sortOf(text: string): TaskSort {
   return { field: (descending ? text.slice(1) : text) as TaskSortField, descending };
 }
 
-function idempotencyKey(req: Request): string | undefined {
-  const header = req.get('idempotency-key');
-  if (header === undefined) return undefined;
-  const parsed = idempotencyKeyHeader.safeParse(header);
-  if (!parsed.success) throw validationProblem(parsed.error.issues.map((i) => ({ ...i, path: ['Idempotency-Key'] })), 'The Idempotency-Key header is not valid.');
-  return parsed.data;
-}
-
 export function taskRoutes(opts: { auth: Auth; tasks: TaskDeps; cursors: CursorCodec<Keyset> }): Router {
   const { auth, tasks, cursors } = opts;
   const router = Router();
@@ -47,12 +52,12 @@ export function taskRoutes(opts: { auth: Auth; tasks: TaskDeps; cursors: CursorC
   router.get('/openapi.json', openApi);
 
   router.post('/tasks', member, requireJsonBody(), async (req, res) => {
-    const key = idempotencyKey(req);
+    const key = idempotencyKeyOf(req);
     const input = createTaskBody.parse(req.body);
     const idempotency = key === undefined ? undefined : { key, requestHash: requestHash('POST /tasks', req.body) };
     const { task, replayed } = await createTask(tasks, getAuth(req), input, idempotency);
     res.location(`/tasks/${task.id}`);
-    if (replayed) res.set('Idempotent-Replayed', 'true');
+    if (replayed) res.set(IDEMPOTENT_REPLAYED_HEADER, 'true');
     sendTask(res, 201, task);
   });
 

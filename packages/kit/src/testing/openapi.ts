@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { Validator } from '@seriousme/openapi-schema-validator';
+import { Ajv2020 } from 'ajv/dist/2020.js';
 import type { Express } from 'express';
 
 /**
@@ -52,4 +53,19 @@ export function registeredRoutes(app: Express): string[] {
 /** Every operation of the document as "METHOD /path". */
 export function documentedOperations(document: { paths: Record<string, Record<string, unknown>> }): string[] {
   return Object.entries(document.paths).flatMap(([path, methods]) => Object.keys(methods).map((method) => `${method.toUpperCase()} ${path}`));
+}
+
+/**
+ * Checks values against the document's component schemas as a client's JSON Schema 2020-12 validator would
+ * (formats are the server's business; patterns, enums and bounds are checked).
+ */
+export function componentValidator(document: { components: Record<string, unknown> }): (name: string, value: unknown) => { ok: boolean; errors: unknown } {
+  const ajv = new Ajv2020({ strict: false, allErrors: true });
+  ajv.addFormat('date-time', true).addFormat('uuid', true).addFormat('email', true);
+  ajv.addSchema({ $id: 'openapi', components: document.components });
+  return (name, value) => {
+    const check = ajv.getSchema(`openapi#/components/schemas/${name}`);
+    assert.ok(check, `no schema ${name}`);
+    return { ok: check(value) === true, errors: check.errors ?? null };
+  };
 }
