@@ -24,6 +24,7 @@ import { EVENT_SOURCE } from './domain/delivery-events.ts';
 import type { NotifyDeps } from './domain/notify-deps.ts';
 import { redisRateLimiter } from './domain/rate-limiter.ts';
 import { notificationRoutes } from './http/notification-routes.ts';
+import { openApiRoutes } from './http/openapi-routes.ts';
 import { createDeliveryCursors } from './http/page-cursor.ts';
 import { preferenceRoutes } from './http/preference-routes.ts';
 import { LiveHub } from './live/live-hub.ts';
@@ -113,6 +114,7 @@ export function createApp(deps: AppDeps): NotificationApp {
   });
   subscriptions.mount(app);
   // Public routes live under the app's name, as in every app: the gateway maps /api/v1/notification/... here.
+  app.use('/notification', openApiRoutes());
   app.use('/notification', preferenceRoutes({ auth, prisma }));
   app.use('/notification', notificationRoutes({ auth, prisma, cursors: createDeliveryCursors(config.JWT_SECRET) }));
   finalize(app);

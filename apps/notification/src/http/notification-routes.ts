@@ -11,11 +11,11 @@ export const listQuery = z.strictObject({
   userId: z.string().min(1).max(128).optional(),
   status: z.enum(DELIVERY_STATUSES).optional(),
   channel: notificationChannelSchema.optional(),
+  // The whole range in the pattern, so the published schema says exactly what is accepted.
   limit: z
     .string()
-    .regex(/^\d{1,3}$/, 'expected an integer 1-200')
+    .regex(/^(?:[1-9]\d?|1\d\d|200)$/, 'expected an integer 1-200')
     .transform(Number)
-    .refine((n) => n >= 1 && n <= 200, 'expected an integer 1-200')
     .default(50),
   cursor: z.string().max(500).optional(),
 });

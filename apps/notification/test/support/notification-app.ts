@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import type { Express } from 'express';
 import { Redis } from 'ioredis';
 import { createLogger, createMetrics, daprClientFromConfig, signToken, startServer, type Metrics, type Role } from '@lifeline/kit';
 import { prismaFromConfig, type OutboxRelay } from '@lifeline/db';
@@ -26,6 +27,8 @@ export interface StartOptions {
 
 export interface RunningNotificationApp {
   url: string;
+  /** The express app, for tests that look at what is registered. */
+  app: Express;
   prisma: PrismaClient;
   redis: Redis;
   relay: OutboxRelay;
@@ -74,6 +77,7 @@ export async function startNotificationApp(opts: StartOptions): Promise<RunningN
   let closing: Promise<void> | undefined;
   return {
     url: server.url,
+    app: built.app,
     prisma,
     redis,
     relay: built.relay,
