@@ -9,7 +9,7 @@ import {
   type Logger,
   type Metrics,
 } from '@lifeline/kit';
-import { databaseReadinessCheck, outboxRelayFromConfig, type OutboxRelay } from '@lifeline/db';
+import { databaseReadinessCheck, outboxRelayFromConfig, rawSql, setAsideReporter, type OutboxRelay } from '@lifeline/db';
 import { RecurrenceEvaluator } from '@lifeline/recurrence';
 import type { TasksConfig } from './config.ts';
 import type { PrismaClient } from './data/db.ts';
@@ -62,7 +62,7 @@ export function createApp(deps: AppDeps): TasksApp {
     ],
   });
   createSubscriptions({ pubsubName: config.PUBSUB_NAME, logger, metrics })
-    .binding(reminderCron({ prisma, outboxWritten, batchSize: config.REMINDER_BATCH }, metrics))
+    .binding(reminderCron({ prisma, outboxWritten, batchSize: config.REMINDER_BATCH, setAside: setAsideReporter(metrics, rawSql(prisma), logger) }, metrics))
     .mount(app);
   app.use(taskRoutes({ auth: createAuth(config), tasks, cursors: createTaskCursors(config.JWT_SECRET) }));
   finalize(app);

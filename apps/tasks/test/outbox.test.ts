@@ -20,7 +20,7 @@ describe('transactional outbox and relay', () => {
     await Promise.all(apps.splice(0).map((a) => a.close()));
     await recorder?.close();
     // Each test starts from an empty outbox so counts and orders are its own.
-    await admin((client) => client.query(`TRUNCATE "${schema}".outbox, "${schema}".tasks`));
+    await admin((client) => client.query(`TRUNCATE "${schema}".outbox, "${schema}".tasks, "${schema}".set_aside`));
   });
   after(async () => {
     if (schema) await dropSchema(schema);
@@ -149,6 +149,50 @@ describe('transactional outbox and relay', () => {
     const accepted = recorder.accepted();
     assert.equal(accepted.length, 1);
     assert.equal((accepted[0]?.body as { subject: string }).subject, task.id);
+  });
+
+  it('when the sidecar singles out one event and keeps refusing it, then it is set aside after OUTBOX_POISON_ATTEMPTS and every event behind it goes out', async () => {
+    await freshRecorder();
+    recorder.respondWith((c) => ((c.body as { data: { after: { title: string } } }).data.after.title === 'poison' ? 500 : 204));
+    const app = await start({ startRelay: true, env: { OUTBOX_POISON_ATTEMPTS: '3' } });
+    const poison = await createTask(app, 'poison');
+    // Each later event gives the relay a batch where the sidecar takes others and refuses only the poison.
+    const titles: string[] = [];
+    const poisonRow = async () => (await outboxRows(schema)).find((r) => (r.payload as { subject: string }).subject === poison.id);
+    for (let i = 1; i <= 8 && !(await poisonRow() as unknown as { set_aside_at: Date | null }).set_aside_at; i++) {
+      titles.push(`after-${i}`);
+      await createTask(app, `after-${i}`);
+      await recorder.waitForAccepted(i, 10_000);
+      await sleep(100);
+    }
+    assert.ok(titles.length >= 3, `set aside after ${titles.length} singled-out refusals, before the 3 configured`);
+    const rows = await outboxRows(schema);
+    const stuck = rows.find((r) => r.id !== undefined && (r.payload as { subject: string }).subject === poison.id);
+    assert.equal(stuck?.published_at, null);
+    assert.ok((stuck as unknown as { set_aside_at: Date | null }).set_aside_at instanceof Date);
+    assert.deepEqual(
+      recorder.accepted().map((c) => (c.body as { data: { after: { title: string } } }).data.after.title),
+      titles,
+    );
+    const { rows: aside } = await admin((client) => client.query<{ work: string; item_key: string }>(`SELECT work, item_key FROM "${schema}".set_aside`));
+    assert.deepEqual(aside, [{ work: 'outbox-relay', item_key: stuck?.id }]);
+    const metrics = await (await fetch(`${app.url}/metrics`)).text();
+    assert.match(metrics, /^set_aside_total\{work="outbox-relay"[^}]*\} 1$/m);
+    // Set aside for good: no further attempts.
+    const calls = recorder.calls.length;
+    await sleep(500);
+    assert.equal(recorder.calls.length, calls);
+  });
+
+  it('when the sidecar refuses everything alike (an outage), then nothing is ever set aside', async () => {
+    await freshRecorder();
+    recorder.respondWith(() => 500);
+    const app = await start({ startRelay: true, env: { OUTBOX_POISON_ATTEMPTS: '1' } });
+    await createTask(app, 'one');
+    await createTask(app, 'two');
+    await eventually(async () => (await outboxRows(schema)).every((r) => r.attempts >= 2) ? true : undefined, 'repeated failed attempts');
+    const rows = await outboxRows(schema);
+    assert.ok(rows.every((r) => r.published_at === null && (r as unknown as { set_aside_at: Date | null }).set_aside_at === null));
   });
 
   it('when the sidecar is unreachable, then events wait and the relay resumes by itself once it is back', async () => {

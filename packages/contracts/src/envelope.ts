@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { text } from './text.ts';
 import { appId, isoDateTime, traceparent, userId, uuid } from './primitives.ts';
 
 export const actorSchema = z.strictObject({
@@ -17,7 +18,7 @@ export function defineEvent<const T extends string, D extends z.ZodType>(type: T
     type: z.literal(type),
     source: appId,
     time: isoDateTime,
-    subject: z.string().min(1).max(200),
+    subject: text().min(1).max(200),
     actor: actorSchema,
     schemaVersion: z.literal(SCHEMA_VERSION),
     traceparent: traceparent.optional(),

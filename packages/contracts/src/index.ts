@@ -16,7 +16,15 @@ export {
   type TopicName,
   type TopicTypes,
 } from './topics.ts';
-export { geoPosition as geoPositionSchema, type GeoPosition } from './primitives.ts';
+export {
+  geoPosition as geoPositionSchema,
+  INSTANT_MAX,
+  INSTANT_MIN,
+  isInstantInWindow,
+  isoDateTime,
+  type GeoPosition,
+} from './primitives.ts';
+export { isStorableText, text, UNSTORABLE_TEXT_MESSAGE } from './text.ts';
 export * from './events/task-events.ts';
 export * from './events/recurring-task-events.ts';
 export * from './events/reminders.ts';

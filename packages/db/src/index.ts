@@ -37,7 +37,7 @@ export {
   type OutboxTransactionDeps,
   type OutboxTransactionOptions,
 } from './outbox/outbox-transaction.ts';
-export { OutboxRelay, type BatchResult, type HousekeepingJob, type RelayFailure, type RelayOptions } from './outbox/relay.ts';
+export { OUTBOX_SET_ASIDE_WORK, OutboxRelay, type BatchResult, type HousekeepingJob, type RelayFailure, type RelayOptions } from './outbox/relay.ts';
 export {
   outboxConfigShape,
   outboxRelayFromConfig,
@@ -46,6 +46,15 @@ export {
 } from './outbox/outbox-config.ts';
 export { registerOutboxMetrics, type OutboxMetrics } from './outbox/outbox-metrics.ts';
 export { backoffDelay } from './outbox/backoff.ts';
+export {
+  SET_ASIDE_SQL,
+  countSetAside,
+  listSetAside,
+  recordSetAside,
+  type SetAsideItem,
+  type SetAsideRecord,
+} from './set-aside/set-aside-repository.ts';
+export { setAsideReporter, type SetAside } from './set-aside/set-aside-metrics.ts';
 export {
   IDEMPOTENCY_KEYS_SQL,
   claimIdempotencyKey,

@@ -11,6 +11,8 @@ export interface KitAppState {
   metrics: Metrics;
   lifecycle: Lifecycle;
   finalized: boolean;
+  /** Paths only the sidecar calls (topic and binding routes); filled by Subscriptions.mount. */
+  sidecarRoutes: Set<string>;
 }
 
 const states = new WeakMap<Express, KitAppState>();

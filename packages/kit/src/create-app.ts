@@ -10,6 +10,7 @@ import { Lifecycle, inFlightMiddleware } from './lifecycle.ts';
 import type { Logger } from './logger.ts';
 import { httpMetricsMiddleware, metricsHandler } from './metrics.ts';
 import type { Metrics } from './metrics.ts';
+import { storableInputGuard } from './storable-input.ts';
 
 export const JSON_BODY_TYPES = ['application/json', 'application/*+json'];
 export const JSON_BODY_LIMIT = '1mb';
@@ -60,6 +61,8 @@ export function createServiceApp(opts: ServiceAppOptions): Express {
     });
   }
   app.use(jsonBodyParser());
+  const sidecarRoutes = new Set<string>();
+  app.use(storableInputGuard((path) => sidecarRoutes.has(path)));
   app.use(
     healthRouter({
       checks: opts.readiness ?? [],
@@ -69,7 +72,7 @@ export function createServiceApp(opts: ServiceAppOptions): Express {
     }),
   );
   app.get('/metrics', metricsHandler(metrics));
-  setKitState(app, { config: opts.config, logger, metrics, lifecycle, finalized: false });
+  setKitState(app, { config: opts.config, logger, metrics, lifecycle, finalized: false, sidecarRoutes });
   return app;
 }
 

@@ -70,6 +70,10 @@ function exposedClientError(err: unknown): HttpProblem | undefined {
 
 export function toProblem(err: unknown): HttpProblem | undefined {
   if (err instanceof HttpProblem) return err;
+  // The router's own decode of a path parameter; the storable-input guard normally answers first.
+  if (err instanceof URIError) {
+    return new HttpProblem({ status: 400, type: 'malformed-path', title: 'Malformed Path', detail: 'The path is not valid percent-encoded UTF-8.' });
+  }
   if (isZodError(err)) return validationProblem(err.issues);
   if (typeof err === 'object' && err !== null) {
     const fromBody = bodyParserProblem(err);

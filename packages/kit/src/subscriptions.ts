@@ -551,12 +551,16 @@ export function createSubscriptions(opts: SubscriptionsOptions): Subscriptions {
       const lifecycle = state?.lifecycle;
       if (state?.finalized) throw new Error('mount(app) must come before finalize(app)');
       mounted = true;
+      const sidecarRoute = (path: string): string => {
+        state?.sidecarRoutes.add(path);
+        return path;
+      };
 
       const guard = appTokenCheck({ token, logger });
       // Harmless when the app already parsed the body; needed when it did not.
       const parse = jsonBodyParser();
 
-      app.get('/dapr/subscribe', guard, (_req, res) => {
+      app.get(sidecarRoute('/dapr/subscribe'), guard, (_req, res) => {
         res.json(api.list());
       });
 
@@ -564,7 +568,7 @@ export function createSubscriptions(opts: SubscriptionsOptions): Subscriptions {
       for (const sub of topics.values()) {
         if (sub.kind === 'bulk') {
           // The token is checked before a byte of the (large) body is read.
-          useBeforeBodyParser(app, sub.route, [guard, bulkParse]);
+          useBeforeBodyParser(app, sidecarRoute(sub.route), [guard, bulkParse]);
           app.post(sub.route, guard, parse, async (req, res) => {
             const work = () => answerBulkRoute(sub, req.body as unknown, lifecycle);
             res.status(200).json(lifecycle ? await lifecycle.track(work) : await work());
@@ -596,7 +600,7 @@ export function createSubscriptions(opts: SubscriptionsOptions): Subscriptions {
           const outcome = lifecycle ? await lifecycle.track(() => deliver(sub, req, lifecycle)) : await deliver(sub, req, lifecycle);
           respond(res, outcome);
         };
-        app.post(sub.route, guard, parse, handler);
+        app.post(sidecarRoute(sub.route), guard, parse, handler);
         // A body the parser refuses (malformed, too large) will never parse on redelivery either: poison.
         // Anything else that escaped is our fault, so the event is kept (RETRY).
         const onError: ErrorRequestHandler = (err: unknown, req, res, next) => {
@@ -624,7 +628,7 @@ export function createSubscriptions(opts: SubscriptionsOptions): Subscriptions {
       }
 
       for (const b of bindings.values()) {
-        const path = `/${b.name}`;
+        const path = sidecarRoute(`/${b.name}`);
         // daprd probes OPTIONS /<name> at start to learn whether the app listens for this binding.
         app.options(path, (_req, res) => {
           res.sendStatus(200);

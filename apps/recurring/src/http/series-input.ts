@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { seriesStateSchema, taskPrioritySchema } from '@lifeline/contracts';
+import { isoDateTime, seriesStateSchema, taskPrioritySchema } from '@lifeline/contracts';
 
 // The schemas every route validates with: size and type here (400); the rule's grammar and whether it occurs
 // are the domain's (422).
@@ -22,7 +22,7 @@ const recurrence = z
 
 const remindBeforeMinutes = fields.remindBeforeMinutes.describe('Instances remind this many minutes before they are due; null: no reminder.');
 
-const instant = z.iso.datetime({ offset: true }).transform((text) => new Date(text));
+const instant = isoDateTime.transform((text) => new Date(text));
 
 /** POST /series. Strict: a misspelt field is an error, not silently ignored. */
 export const createSeriesBody = z.strictObject({

@@ -10,7 +10,7 @@ export const REMINDER_CRON_BINDING = 'tasks-reminder-cron';
  * or run on every replica at once: sendDueReminders is safe under all three. A failure answers 500 and the
  * next tick picks the same reminders up, since nothing was marked.
  */
-export function reminderCron(deps: ReminderDeps, metrics: Metrics): InputBinding {
+export function reminderCron(deps: Omit<ReminderDeps, 'logger'>, metrics: Metrics): InputBinding {
   const due = new Counter({
     name: 'task_reminders_due_total',
     help: 'reminder.due events written to the outbox by the reminder cron',
@@ -19,9 +19,9 @@ export function reminderCron(deps: ReminderDeps, metrics: Metrics): InputBinding
   return {
     name: REMINDER_CRON_BINDING,
     handler: async (_body, ctx) => {
-      const sent = await sendDueReminders(deps);
+      const { sent, setAside } = await sendDueReminders({ ...deps, logger: ctx.logger });
       due.inc(sent);
-      if (sent > 0) ctx.logger.info({ reminders: sent }, 'due reminders written to the outbox');
+      if (sent > 0 || setAside > 0) ctx.logger.info({ reminders: sent, setAside }, 'due reminders written to the outbox');
     },
   };
 }

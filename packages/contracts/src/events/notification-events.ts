@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { text } from '../text.ts';
 import { defineEvent } from '../envelope.ts';
 import { eventTypeName, isoDateTime, userId, uuid } from '../primitives.ts';
 
@@ -30,7 +31,7 @@ export const notificationFailedEventSchema = defineEvent(
   z.strictObject({
     ...deliveryFields,
     attempt: z.int().min(1).max(100),
-    error: z.string().min(1).max(1000),
+    error: text().min(1).max(1000),
     willRetry: z.boolean(),
     failedAt: isoDateTime,
   }),

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { text } from '../text.ts';
 import { eventTypeName, isoDateTime, userId, uuid } from '../primitives.ts';
 import { notificationChannelSchema } from './notification-events.ts';
 
@@ -21,10 +22,10 @@ export const liveNotificationSchema = z.strictObject({
   kind: eventTypeName,
   category: notificationCategorySchema,
   priority: notificationPrioritySchema,
-  title: z.string().min(1).max(300),
-  body: z.string().max(2000),
+  title: text().min(1).max(300),
+  body: text().max(2000),
   /** Values the client may use to link to what the notification is about (task id, emergency id, ...). */
-  data: z.record(z.string().max(64), z.string().max(500)),
+  data: z.record(text().max(64), text().max(500)),
   createdAt: isoDateTime,
 });
 export type LiveNotification = z.infer<typeof liveNotificationSchema>;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { text } from '../text.ts';
 import { defineEvent } from '../envelope.ts';
 import { isoDateTime, longText, shortText, timezone, userId, uuid } from '../primitives.ts';
 import { taskPrioritySchema, taskStateSchema } from './task-events.ts';
@@ -27,7 +28,7 @@ export const seriesStateSchema = z.strictObject({
   priority: taskPrioritySchema,
   tags: taskStateSchema.shape.tags,
   /** RFC 5545 text: DTSTART;TZID=...:... plus RRULE (and optional EXDATE/RDATE) lines. */
-  recurrence: z.string().min(1).max(2000),
+  recurrence: text().min(1).max(2000),
   /** The recurrence's TZID: instances keep their local time across DST changes in this zone. */
   timezone,
   /** DTSTART as an instant. */

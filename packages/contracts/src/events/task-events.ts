@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { text } from '../text.ts';
 import { defineEvent } from '../envelope.ts';
 import { isoDateTime, longText, shortText, timezone, userId, uuid } from '../primitives.ts';
 
@@ -12,13 +13,13 @@ export const taskStateSchema = z.strictObject({
   title: shortText,
   notes: longText.nullable(),
   priority: taskPrioritySchema,
-  tags: z.array(z.string().min(1).max(50)).max(20),
+  tags: z.array(text().min(1).max(50)).max(20),
   dueAt: isoDateTime.nullable(),
   remindAt: isoDateTime.nullable(),
   timezone,
   status: taskStatusSchema,
   completedAt: isoDateTime.nullable(),
-  recurrence: z.string().min(1).max(2000).nullable(),
+  recurrence: text().min(1).max(2000).nullable(),
   version: z.int().min(0),
   createdAt: isoDateTime,
   updatedAt: isoDateTime,

@@ -3,6 +3,7 @@ import { registerOutboxMetrics } from './outbox-metrics.ts';
 import { outboxBacklog, type TransactionalSqlClient } from './outbox-repository.ts';
 import { OutboxRelay, type HousekeepingJob } from './relay.ts';
 import { rawSql } from '../prisma.ts';
+import { setAsideReporter } from '../set-aside/set-aside-metrics.ts';
 
 /** The relay settings every publishing app reads from its environment, validated at start. */
 export const outboxConfigShape = {
@@ -13,6 +14,8 @@ export const outboxConfigShape = {
   OUTBOX_WAKE_DELAY_MS: envInt(0, 1000).default(20),
   /** Published outbox rows are kept this long for "was it sent, and when?" questions, then deleted. */
   OUTBOX_RETENTION_HOURS: envInt(0, 24 * 365).default(168),
+  /** Refusals of one event the sidecar singled out before the row is set aside (see RelayOptions.poisonAttempts). */
+  OUTBOX_POISON_ATTEMPTS: envInt(1, 1000).default(5),
 };
 
 export interface OutboxConfig {
@@ -20,6 +23,7 @@ export interface OutboxConfig {
   OUTBOX_BATCH: number;
   OUTBOX_WAKE_DELAY_MS: number;
   OUTBOX_RETENTION_HOURS: number;
+  OUTBOX_POISON_ATTEMPTS?: number;
 }
 
 export interface OutboxRelayDeps {
@@ -48,6 +52,8 @@ export function outboxRelayFromConfig(deps: OutboxRelayDeps): OutboxRelay {
     batchSize: config.OUTBOX_BATCH,
     wakeDelayMs: config.OUTBOX_WAKE_DELAY_MS,
     retentionHours: config.OUTBOX_RETENTION_HOURS,
+    ...(config.OUTBOX_POISON_ATTEMPTS !== undefined ? { poisonAttempts: config.OUTBOX_POISON_ATTEMPTS } : {}),
+    setAside: setAsideReporter(deps.metrics, sql, logger),
     ...(deps.housekeeping ? { housekeeping: deps.housekeeping } : {}),
   });
 }

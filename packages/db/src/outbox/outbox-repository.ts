@@ -12,6 +12,8 @@ export const OUTBOX_SQL = `CREATE TABLE "outbox" (
     "published_at" TIMESTAMPTZ(3),
     "attempts" INTEGER NOT NULL DEFAULT 0,
     "last_error" TEXT,
+    -- Set when the sidecar kept refusing this one event: it no longer blocks the rows behind it (see set_aside).
+    "set_aside_at" TIMESTAMPTZ(3),
 
     CONSTRAINT "outbox_pkey" PRIMARY KEY ("id")
 );
@@ -90,7 +92,7 @@ export async function claimPending(tx: SqlClient, limit: number): Promise<Pendin
   return tx.$queryRaw<PendingEntry[]>`
     SELECT id::text AS id, topic, type, payload, attempts
     FROM outbox
-    WHERE published_at IS NULL
+    WHERE published_at IS NULL AND set_aside_at IS NULL
     ORDER BY seq
     LIMIT ${limit}
     FOR UPDATE SKIP LOCKED`;
@@ -107,6 +109,13 @@ export async function markPublished(tx: SqlClient, ids: readonly string[]): Prom
 export async function recordFailure(tx: SqlClient, id: string, error: string): Promise<void> {
   await tx.$executeRaw`
     UPDATE outbox SET attempts = attempts + 1, last_error = ${error.slice(0, LAST_ERROR_MAX)}
+    WHERE id = ${id}::uuid`;
+}
+
+/** Takes a row out of the relay's way for good; recordSetAside in the same transaction says why. */
+export async function markSetAside(tx: SqlClient, id: string, error: string): Promise<void> {
+  await tx.$executeRaw`
+    UPDATE outbox SET attempts = attempts + 1, last_error = ${error.slice(0, LAST_ERROR_MAX)}, set_aside_at = statement_timestamp()
     WHERE id = ${id}::uuid`;
 }
 
@@ -127,6 +136,6 @@ export async function outboxBacklog(db: SqlClient): Promise<OutboxBacklog> {
     SELECT count(*)::int AS pending,
            COALESCE(EXTRACT(EPOCH FROM statement_timestamp() - min(created_at)), 0)::float8 AS oldest
     FROM outbox
-    WHERE published_at IS NULL`;
+    WHERE published_at IS NULL AND set_aside_at IS NULL`;
   return { pending: row?.pending ?? 0, oldestPendingSeconds: row?.oldest ?? 0 };
 }

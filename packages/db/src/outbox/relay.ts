@@ -3,6 +3,7 @@ import {
   claimPending,
   deletePublishedBefore,
   markPublished,
+  markSetAside,
   recordFailure,
   takeRelayTurn,
   type PendingEntry,
@@ -10,6 +11,11 @@ import {
 } from './outbox-repository.ts';
 import { backoffDelay } from './backoff.ts';
 import type { OutboxMetrics } from './outbox-metrics.ts';
+import { recordSetAside } from '../set-aside/set-aside-repository.ts';
+import type { SetAside } from '../set-aside/set-aside-metrics.ts';
+
+/** The set_aside work name of poison outbox rows. */
+export const OUTBOX_SET_ASIDE_WORK = 'outbox-relay';
 
 export interface RelayOptions {
   prisma: TransactionalSqlClient;
@@ -30,6 +36,13 @@ export interface RelayOptions {
   cleanupIntervalMs?: number;
   /** Other periodic cleanups of this app's tables, run with the outbox retention (e.g. expired idempotency keys). */
   housekeeping?: HousekeepingJob[];
+  /**
+   * After this many refusals of one event that the sidecar singled out (it took others of the same request,
+   * or refused the request itself as malformed), the row is set aside so the rows behind it can go. An
+   * outage refuses everything alike and never sets a row aside.
+   */
+  poisonAttempts?: number;
+  setAside?: SetAside;
 }
 
 export interface HousekeepingJob {
@@ -48,6 +61,8 @@ export interface RelayFailure {
 
 export interface BatchResult {
   published: number;
+  /** Rows taken out of the way for good in this batch. */
+  setAside?: RelayFailure[];
   /** Set when the sidecar refused an event; the rest of the batch waits behind it. */
   failure?: RelayFailure;
   /** Another replica holds the relay turn. */
@@ -59,6 +74,7 @@ export interface BatchResult {
 const BATCH_BUDGET_MS = 20_000;
 const TRANSACTION_TIMEOUT_MS = 60_000;
 const DELETE_CHUNK = 1000;
+const SINGLED_OUT_MEMORY = 10_000;
 
 function errorText(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
@@ -71,21 +87,27 @@ function envelopeField(payload: unknown, field: 'source' | 'traceparent'): strin
 }
 
 /**
- * Publishes outbox rows through the sidecar in write order and marks them only once the sidecar accepted
+ * Publishes outbox rows through the sidecar in write order (per topic) and marks them only once the sidecar accepted
  * them. Delivery is at least once: a crash between the sidecar's acceptance and the commit re-sends the
  * row, and subscribers deduplicate on the event id.
  */
 export class OutboxRelay {
-  readonly #opts: Required<Omit<RelayOptions, 'metrics'>> & Pick<RelayOptions, 'metrics'>;
+  readonly #opts: Required<Omit<RelayOptions, 'metrics' | 'setAside'>> & Pick<RelayOptions, 'metrics' | 'setAside'>;
   #running = false;
   #loop: Promise<void> | undefined;
   #wakePending = false;
   #sleeper: { done: (byWake?: boolean) => void; wakeable: boolean } | undefined;
   #failures = 0;
+  /**
+   * Per pending row: how many of its refusals came in a batch where the sidecar took other events. Only
+   * those count towards setting it aside, so an outage (everything refused alike) never does, however long.
+   * Kept in memory: a restart only makes the relay more patient.
+   */
+  readonly #singledOut = new Map<string, number>();
   #lastCleanup = 0;
 
   constructor(opts: RelayOptions) {
-    this.#opts = { maxBackoffMs: 30_000, cleanupIntervalMs: 10 * 60_000, housekeeping: [], wakeDelayMs: 0, ...opts };
+    this.#opts = { maxBackoffMs: 30_000, cleanupIntervalMs: 10 * 60_000, housekeeping: [], wakeDelayMs: 0, poisonAttempts: 5, setAside: undefined, ...opts };
   }
 
   get running(): boolean {
@@ -138,7 +160,12 @@ export class OutboxRelay {
       logger.warn({ err, failures: this.#failures, retryInMs }, 'outbox relay could not read or mark the outbox; retrying');
       return retryInMs;
     }
-    if (result.failure) {
+    for (const row of result.setAside ?? []) {
+      if (this.#opts.setAside) this.#opts.setAside.report(OUTBOX_SET_ASIDE_WORK, row.id, row.error, logger);
+      else logger.error({ eventId: row.id, topic: row.topic, type: row.type, attempts: row.attempts, error: row.error }, 'outbox event set aside');
+    }
+    // An event the sidecar singled out while it took others holds up only its own topic: no backoff for the rest.
+    if (result.failure && result.published === 0) {
       this.#failures++;
       const retryInMs = backoffDelay(this.#failures, pollMs, maxBackoffMs);
       metrics?.relayFailures.inc({ reason: 'publish' });
@@ -148,6 +175,11 @@ export class OutboxRelay {
         'sidecar did not accept an outbox event; it stays pending and is retried',
       );
       return retryInMs;
+    }
+    if (result.failure) {
+      metrics?.relayFailures.inc({ reason: 'publish' });
+      const { id: eventId, ...failure } = result.failure;
+      logger.warn({ eventId, ...failure, published: result.published }, 'sidecar refused one outbox event and took the others; it is retried');
     }
     if (this.#failures > 0) logger.info({ failuresBefore: this.#failures }, 'outbox relay recovered');
     this.#failures = 0;
@@ -165,30 +197,57 @@ export class OutboxRelay {
         const rows = await claimPending(tx, batchSize);
         const published: string[] = [];
         const deadline = Date.now() + BATCH_BUDGET_MS;
-        let failure: RelayFailure | undefined;
+        const failedRuns: Array<{ run: PendingEntry[]; failed: Map<string, string>; refused: boolean }> = [];
+        // A topic whose run failed takes no later run this batch: order is kept per topic, and other topics go on.
+        const blocked = new Set<string>();
         // One bulk publish per run of same-topic rows: a round trip per batch instead of per event.
         for (const run of consecutiveByTopic(rows)) {
           if (Date.now() > deadline) break;
-          const failed = await this.#publishRun(run);
+          const topic = run[0]?.topic ?? '';
+          if (blocked.has(topic)) continue;
+          const { failed, refused } = await this.#publishRun(run);
           published.push(...run.filter((row) => !failed.has(row.id)).map((row) => row.id));
-          const first = run.find((row) => failed.has(row.id));
-          if (first) {
-            const error = failed.get(first.id) ?? 'unknown error';
-            for (const row of run) if (failed.has(row.id)) await recordFailure(tx, row.id, failed.get(row.id) ?? error);
-            failure = { id: first.id, topic: first.topic, type: first.type, attempts: first.attempts + 1, error };
-            // Later runs wait for the next attempt rather than overtake the failed rows.
-            break;
+          if (failed.size === 0) continue;
+          blocked.add(topic);
+          failedRuns.push({ run, failed, refused });
+        }
+        // The sidecar took other events of this batch (or called the request malformed): the failed ones were
+        // singled out, not caught in an outage, and after enough attempts they stop holding up their topic.
+        const sidecarWorks = published.length > 0;
+        const setAside: RelayFailure[] = [];
+        let failure: RelayFailure | undefined;
+        for (const { run, failed, refused } of failedRuns) {
+          for (const row of run) {
+            const error = failed.get(row.id);
+            if (error === undefined) continue;
+            const attempt: RelayFailure = { id: row.id, topic: row.topic, type: row.type, attempts: row.attempts + 1, error };
+            const singledOut = refused || sidecarWorks ? (this.#singledOut.get(row.id) ?? 0) + 1 : (this.#singledOut.get(row.id) ?? 0);
+            if (singledOut > 0) this.#singledOut.set(row.id, singledOut);
+            if (singledOut >= this.#opts.poisonAttempts) {
+              this.#singledOut.delete(row.id);
+              await markSetAside(tx, row.id, error);
+              await recordSetAside(tx, { work: OUTBOX_SET_ASIDE_WORK, itemKey: row.id, reason: error, detail: { topic: row.topic, type: row.type, attempts: attempt.attempts } });
+              setAside.push(attempt);
+            } else {
+              await recordFailure(tx, row.id, error);
+              failure ??= attempt;
+            }
           }
         }
         await markPublished(tx, published);
-        return { published: published.length, busy: false, ...(failure ? { failure } : {}) };
+        for (const id of published) this.#singledOut.delete(id);
+        if (this.#singledOut.size > SINGLED_OUT_MEMORY) this.#singledOut.clear();
+        return { published: published.length, busy: false, ...(failure ? { failure } : {}), ...(setAside.length > 0 ? { setAside } : {}) };
       },
       { timeout: TRANSACTION_TIMEOUT_MS, maxWait: 5_000 },
     );
   }
 
-  /** entry id -> error for the rows the sidecar did not take; a failed request fails the whole run. */
-  async #publishRun(run: PendingEntry[]): Promise<Map<string, string>> {
+  /**
+   * entry id -> error for the rows the sidecar did not take; a failed request fails the whole run. `refused`:
+   * daprd answered the request itself with a 4xx (malformed, not allowed), which no retry will change.
+   */
+  async #publishRun(run: PendingEntry[]): Promise<{ failed: Map<string, string>; refused: boolean }> {
     const topic = run[0]?.topic ?? '';
     const entries: BulkPublishEntry[] = run.map((row) => {
       const traceparent = envelopeField(row.payload, 'traceparent');
@@ -202,10 +261,12 @@ export class OutboxRelay {
       };
     });
     try {
-      return (await this.#opts.dapr.publishBulk(topic, entries)).failed;
+      return { failed: (await this.#opts.dapr.publishBulk(topic, entries)).failed, refused: false };
     } catch (err) {
       const error = errorText(err);
-      return new Map(run.map((row) => [row.id, error]));
+      const status = (err as { status?: unknown }).status;
+      const refused = typeof status === 'number' && status >= 400 && status < 500 && status !== 408 && status !== 429;
+      return { failed: new Map(run.map((row) => [row.id, error])), refused };
     }
   }
 
