@@ -36,8 +36,16 @@ export function componentSchemas(io: SchemaIo, schemas: Record<string, z.ZodType
     unrepresentable: 'any',
     uri: (id) => `#/components/schemas/${id}`,
   }) as { schemas: Record<string, JsonSchema> };
-  return Object.fromEntries(Object.entries(generated).map(([id, schema]) => [id, stripDocumentKeys(schema)]));
+  // Schemas used by several components without a name of their own (recursive ones such as z.json()) land in
+  // __shared's $defs; each becomes a component of its own, so every $ref is a plain component reference.
+  const { __shared: shared, ...named } = generated;
+  const defs = (shared?.$defs ?? {}) as Record<string, JsonSchema>;
+  const prefix = `Shared_${io}_`;
+  const all: Record<string, JsonSchema> = { ...named, ...Object.fromEntries(Object.entries(defs).map(([id, schema]) => [`${prefix}${id}`, schema])) };
+  const text = JSON.stringify(all).replaceAll('#/components/schemas/__shared#/$defs/', `#/components/schemas/${prefix}`);
+  return Object.fromEntries(Object.entries(JSON.parse(text) as Record<string, JsonSchema>).map(([id, schema]) => [id, stripDocumentKeys(schema)]));
 }
+
 
 export function inlineSchema(schema: z.ZodType, io: SchemaIo = 'input'): JsonSchema {
   return stripDocumentKeys(z.toJSONSchema(schema, { io, target: 'draft-2020-12', unrepresentable: 'any' }) as JsonSchema);

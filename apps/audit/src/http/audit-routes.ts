@@ -1,5 +1,5 @@
 import { Router } from 'express';
-import type { Auth, Logger, Role } from '@lifeline/kit';
+import { serveOpenApi, type Auth, type Logger, type Role } from '@lifeline/kit';
 import { listAuditEvents, type AuditEventFilter } from '../data/audit-event-repository.ts';
 import type { Db } from '../data/db.ts';
 import { listDeadLetters } from '../data/dead-letter-repository.ts';
@@ -19,6 +19,7 @@ import {
   userPath,
   verifyQuery,
 } from './audit-query.ts';
+import { OPENAPI_PATH, buildOpenApiDocument } from './openapi.ts';
 import { createKeysetCursors, pageOf } from './page-cursor.ts';
 
 /** The trail spans every person's records, so only compliance officers and admins read it. */
@@ -52,6 +53,9 @@ export function auditRoutes(deps: AuditRouteDeps): Router {
     const { items, nextCursor } = pageOf(rows, limit, (row) => eventCursors.encode({ at: row.occurredAt, id: row.eventId }, filter));
     return { items: items.map(toAuditEventJson), nextCursor };
   }
+
+  // Public, and before /audit/:entityType/:entityId reads anything.
+  router.get(OPENAPI_PATH, serveOpenApi(buildOpenApiDocument()));
 
   router.get('/audit', readers, async (req, res) => {
     const q = parseQuery(auditEventsQuery, req.query);

@@ -2,6 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { once } from 'node:events';
 import { randomUUID } from 'node:crypto';
+import type { Express } from 'express';
 import { createLogger, createMetrics, daprClientFromConfig, signToken, startServer, type Role } from '@lifeline/kit';
 import { createPrismaClient, disconnect } from '@lifeline/db';
 import { createApp } from '../../src/app.ts';
@@ -27,6 +28,8 @@ export function testConfig(env: Record<string, string | undefined> = {}): AuditC
 
 export interface RunningAudit {
   url: string;
+  /** The express app, for tests that look at what is registered. */
+  app: Express;
   prisma: PrismaClient;
   subscriptions: Subscriptions;
   close(): Promise<void>;
@@ -48,6 +51,7 @@ export async function startAudit(env: Record<string, string | undefined>): Promi
   const server = await startServer(app, 0, '127.0.0.1');
   return {
     url: server.url,
+    app,
     prisma,
     subscriptions,
     async close() {
