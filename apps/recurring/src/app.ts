@@ -10,7 +10,7 @@ import {
   type Metrics,
   type Subscriptions,
 } from '@lifeline/kit';
-import { databaseReadinessCheck, deleteExpiredIdempotencyKeys, outboxRelayFromConfig, type OutboxRelay } from '@lifeline/db';
+import { databaseReadinessCheck, deleteExpiredIdempotencyKeys, outboxRelayFromConfig, rawSql, setAsideReporter, type OutboxRelay } from '@lifeline/db';
 import { RecurrenceEvaluator } from '@lifeline/recurrence';
 import { TasksClient } from './clients/tasks-client.ts';
 import type { RecurringConfig } from './config.ts';
@@ -89,6 +89,7 @@ export function createApp(appDeps: AppDeps): RecurringApp {
         batchSize: config.HORIZON_REFILL_BATCH,
         budgetMs: config.HORIZON_REFILL_BUDGET_MS,
         minIntervalMinutes: config.HORIZON_REFILL_MIN_INTERVAL_MINUTES,
+        setAside: setAsideReporter(metrics, rawSql(prisma), logger),
       }),
     );
   subscriptions.mount(app);

@@ -22,7 +22,7 @@ export function isInstantInWindow(value: string): boolean {
 
 /**
  * The one rule for instants across the platform: RFC 3339 with a mandatory offset (a local time without a
- * zone is ambiguous once it crosses a service boundary), a written year from 1900 to 9999 (in the pattern, so
+ * zone is ambiguous once it crosses a service boundary) within ±14:00, a written year from 1900 to 9999 (in the pattern, so
  * published schemas say it), and a UTC instant inside the same window. Outside it, Postgres stores what
  * JavaScript cannot print back as RFC 3339 (year 0 reads back as 1 BC, year 10000 as "+010000-..."), and one
  * such row used to stop every reminder.
@@ -30,6 +30,8 @@ export function isInstantInWindow(value: string): boolean {
 export const isoDateTime = z.iso
   .datetime({ offset: true, abort: true })
   .regex(/^(?:19|[2-9]\d)\d\d-/, { message: 'expected a year from 1900 to 9999', abort: true })
+  // Real zones lie within ±14:00; Postgres refuses displacements past ±15:59 although RFC 3339 allows ±23:59.
+  .regex(/(?:Z|[+-](?:0\d|1[0-3]):[0-5]\d|[+-]14:00)$/, { message: 'expected an offset from -14:00 to +14:00', abort: true })
   .refine(isInstantInWindow, `expected an instant from ${INSTANT_MIN} to ${INSTANT_MAX}`);
 
 export const appId = z

@@ -48,6 +48,7 @@ export { registerOutboxMetrics, type OutboxMetrics } from './outbox/outbox-metri
 export { backoffDelay } from './outbox/backoff.ts';
 export {
   SET_ASIDE_SQL,
+  clearSetAside,
   countSetAside,
   listSetAside,
   recordSetAside,

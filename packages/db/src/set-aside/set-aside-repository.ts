@@ -48,6 +48,11 @@ export async function recordSetAside(db: SqlClient, item: SetAsideItem): Promise
       SET reason = EXCLUDED.reason, detail = EXCLUDED.detail, last_at = statement_timestamp(), times = set_aside.times + 1`;
 }
 
+/** For work that retries by itself (a daily refill): once the item succeeds again, it no longer needs an operator. */
+export async function clearSetAside(db: SqlClient, work: string, itemKey: string): Promise<void> {
+  await db.$executeRaw`DELETE FROM set_aside WHERE work = ${work} AND item_key = ${itemKey}`;
+}
+
 /** Newest first. */
 export async function listSetAside(db: SqlClient, opts: { work?: string; limit: number }): Promise<SetAsideRecord[]> {
   return db.$queryRaw<SetAsideRecord[]>`
