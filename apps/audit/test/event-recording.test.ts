@@ -132,16 +132,13 @@ describe('recording events delivered by the sidecar', () => {
     assert.equal(await rowsFor(event.id), 0);
   });
 
-  it('when an event carries a NUL character, then it is stored with the character replaced instead of failing forever', async () => {
-    const event = taskCreated({ task: taskState({ title: 'Take\u0000medication' }) });
+  it('when an event carries a NUL character, then the contract refuses it with DROP (dead-lettered, never retried forever) and nothing is stored', async () => {
+    const valid = taskCreated();
+    const event = { ...valid, data: { after: { ...valid.data.after, title: 'Take\u0000medication' } } };
     const res = await deliver(audit.url, 'task-events', cloudEvent('task-events', event));
-    assert.deepEqual(await res.json(), { status: 'SUCCESS' });
-    const { rows } = await admin(
-      (c) => c.query<{ title: string; metadata: Record<string, unknown> }>(`SELECT after->>'title' AS title, metadata FROM audit_events WHERE event_id = $1`, [event.id]),
-      db.schema,
-    );
-    assert.equal(rows[0]?.title, 'Take\uFFFDmedication');
-    assert.equal(rows[0]?.metadata['nulCharactersReplaced'], true);
+    assert.deepEqual(await res.json(), { status: 'DROP' });
+    const { rows } = await admin((c) => c.query(`SELECT 1 FROM audit_events WHERE event_id = $1`, [event.id]), db.schema);
+    assert.equal(rows.length, 0);
   });
 });
 

@@ -157,6 +157,14 @@ describe('the audit query endpoints', () => {
       ['/audit/verify?to=soon', 'to'],
       ['/audit/verify?from=2026-05-01&from=2026-05-02', 'from'],
       ['/audit/dead-letters?limit=abc', 'limit'],
+      // An invalid bound beside a valid one (the order check used to run on it and answer 500).
+      ['/audit?from=2026-05-01&to=0000-01-01', 'to'],
+      ['/audit?from=nonsense&to=2026-05-01', 'from'],
+      ['/audit/export?from=2026-05-01&to=2026-13-45', 'to'],
+      ['/audit/verify?from=0000-01-01&to=2026-05-01', 'from'],
+      [`/audit/task/${task.id}?from=2026-05-01&to=1899-12-31`, 'to'],
+      ['/audit?from=2026-05-01T10:00:00+16:00', 'from'],
+      ['/audit?entity_id=a%00b', 'query.entity_id'],
     ];
     for (const [path, param] of cases) {
       const res = await getJson(audit.url, path, ['admin']);
@@ -165,6 +173,11 @@ describe('the audit query endpoints', () => {
       const body = (await res.json()) as { type: string; status: number; errors: Array<{ path: string }> };
       assert.equal(body.type, 'https://lifeline.dev/problems/validation-error', path);
       assert.ok(body.errors.some((e) => e.path === param), `${path} names ${param || 'the unknown key'}: ${JSON.stringify(body.errors)}`);
+    }
+    for (const path of ['/audit/task/%FF', '/audit/task/a%00b']) {
+      const res = await getJson(audit.url, path, ['admin']);
+      assert.equal(res.status, 400, path);
+      assert.equal(((await res.json()) as { type: string }).type, 'https://lifeline.dev/problems/malformed-path', path);
     }
     assert.equal(await countRows(db.schema), rowsBefore);
     assert.deepEqual(await chainHeads(db.schema), headsBefore);
