@@ -41,7 +41,14 @@ describe('turning events into audit records', () => {
   });
 
   it('when a fact carries no before/after state, then its data is recorded as after', () => {
-    const data = { emergencyId: '3f0e4c1e-5b0e-4d6c-9a39-0c1a5d3c2b10', userId: 'person-1', acknowledgedBy: 'caregiver-1', acknowledgedAt: '2026-03-02T10:00:00.000Z' };
+    const data = {
+      emergencyId: '3f0e4c1e-5b0e-4d6c-9a39-0c1a5d3c2b10',
+      userId: 'person-1',
+      acknowledgedBy: 'caregiver-1',
+      responderName: 'caregiver-1',
+      acknowledgedAt: '2026-03-02T10:00:00.000Z',
+      notified: [{ kind: 'user' as const, userId: 'caregiver-1' }],
+    };
     const event = makeEvent('emergency.acknowledged', { source: 'emergency', subject: data.emergencyId, actor: { id: 'caregiver-1', kind: 'user' }, data });
     const record = toAuditRecord(event, { topic: 'emergency-events', cloudEvent: envelope('emergency-events', event) });
     assert.equal(record.entityType, 'emergency');

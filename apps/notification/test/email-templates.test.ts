@@ -15,6 +15,7 @@ const KINDS = [
   'emergency.escalated',
   'emergency.resolved',
   'emergency.cancelled',
+  'emergency.exhausted',
   'geofence.entered',
   'geofence.exited',
 ];

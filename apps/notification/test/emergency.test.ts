@@ -18,8 +18,28 @@ describe('emergency notifications', () => {
     await h.reset();
   });
 
-  const escalated = (emergencyId: string, contactIds: string[]) =>
-    event('emergency.escalated', { emergencyId, userId: 'rita', tier: 1, contactIds, escalatedAt: new Date().toISOString() }, { source: 'emergency' });
+  type Recipient = { kind: 'user'; userId: string } | { kind: 'contact'; contactId: string; name: string; email: string; acknowledgeUrl: string };
+  const users = (ids: string[]): Recipient[] => ids.map((userId) => ({ kind: 'user', userId }));
+  const escalated = (emergencyId: string, recipients: Recipient[] | string[], tier = 1, round = 1) =>
+    event(
+      'emergency.escalated',
+      {
+        emergencyId,
+        userId: 'rita',
+        kind: 'sos',
+        message: 'I fell',
+        tier,
+        round,
+        recipients: recipients.map((r) => (typeof r === 'string' ? { kind: 'user' as const, userId: r } : r)),
+        escalatedAt: new Date().toISOString(),
+      },
+      { source: 'emergency' },
+    );
+  const nadia = (): Recipient & { kind: 'contact' } => {
+    const contactId = randomUUID();
+    return { kind: 'contact', contactId, name: 'Nadia Neighbour', email: `nadia-${contactId.slice(0, 8)}@example.test`, acknowledgeUrl: `https://lifeline.example/api/v1/emergencies/x/respond?token=t-${contactId}` };
+  };
+  const plain = (r: Recipient) => (r.kind === 'user' ? r : { kind: r.kind, contactId: r.contactId, name: r.name, email: r.email });
 
   it('when an emergency is escalated, then every contact of the tier is alerted on their channels at emergency priority', async () => {
     const [carl, dora] = [randomUUID(), randomUUID()];
@@ -73,7 +93,7 @@ describe('emergency notifications', () => {
     await deliver(h.app.url, 'emergency-events', escalated(emergencyId, [carl, dora]));
     const resolved = event(
       'emergency.resolved',
-      { emergencyId, userId: 'rita', resolvedBy: carl, resolution: 'She is fine', resolvedAt: new Date().toISOString() },
+      { emergencyId, userId: 'rita', resolvedBy: carl, resolution: 'She is fine', resolvedAt: new Date().toISOString(), notified: users([carl, dora]) },
       { actor: carl, source: 'emergency' },
     );
     assert.equal(await deliver(h.app.url, 'emergency-events', resolved), 'SUCCESS');
@@ -82,6 +102,56 @@ describe('emergency notifications', () => {
     const forRita = rows.find((r) => r.user_id === 'rita');
     assert.equal(forRita?.content.title, 'Your emergency was resolved');
     assert.equal(forRita?.priority, 'normal');
-    assert.equal(rows.find((r) => r.user_id === dora)?.content.title, 'The emergency of rita was resolved');
+    assert.equal(rows.find((r) => r.user_id === dora)?.content.title, 'All clear: the emergency of rita was resolved');
+  });
+
+  it('when an outside contact is paged, then they get exactly one mail at their address with their acknowledgement link, past every preference', async () => {
+    const contact = nadia();
+    const emergencyId = randomUUID();
+    const page = escalated(emergencyId, [contact], 2, 1);
+    assert.equal(await deliver(h.app.url, 'emergency-events', page), 'SUCCESS');
+    // A redelivery of the same page is the same delivery, not a second mail.
+    assert.equal(await deliver(h.app.url, 'emergency-events', page), 'SUCCESS');
+    const mails = await h.capture.waitForMessages({ to: contact.email }, 1);
+    assert.equal(mails.length, 1);
+    assert.equal(mails[0]?.subject, 'EMERGENCY: rita needs help');
+    assert.ok(mails[0]?.text?.includes(`I am responding: ${contact.acknowledgeUrl}`), mails[0]?.text ?? '');
+    assert.ok(mails[0]?.html?.includes('I am responding'));
+    const rows = await deliveryRows(h.schema, 'user_id = $1', [`contact:${contact.contactId}`]);
+    assert.deepEqual(rows.map((r) => [r.channel, r.status, r.priority]), [['email', 'sent', 'emergency']]);
+  });
+
+  it('when the emergency is acknowledged, then everyone paged so far but the responder hears who is responding, outside contacts by mail', async () => {
+    const [carl, dora] = [randomUUID(), randomUUID()];
+    const contact = nadia();
+    await putPreferences(h.app.url, dora, { email: 'dora@example.test' }, await as.user(dora));
+    const emergencyId = randomUUID();
+    const acknowledged = event(
+      'emergency.acknowledged',
+      { emergencyId, userId: 'rita', acknowledgedBy: carl, responderName: 'Carl', acknowledgedAt: new Date().toISOString(), notified: [...users([carl, dora]), plain(contact)] },
+      { actor: carl, source: 'emergency' },
+    );
+    assert.equal(await deliver(h.app.url, 'emergency-events', acknowledged), 'SUCCESS');
+    const [mail] = await h.capture.waitForMessages({ to: contact.email }, 1);
+    assert.equal(mail?.subject, 'Carl is responding');
+    await h.capture.waitForMessages({ to: 'dora@example.test', subject: 'Carl is responding' }, 1);
+    const told = new Set((await deliveryRows(h.schema, 'cause_event_id = $1', [acknowledged.id])).map((r) => r.user_id));
+    assert.deepEqual([...told].sort(), ['rita', dora, `contact:${contact.contactId}`].sort());
+  });
+
+  it('when the escalation is exhausted, then the person and everyone on every tier are told at emergency priority', async () => {
+    const carl = randomUUID();
+    const contact = nadia();
+    const exhausted = event(
+      'emergency.exhausted',
+      { emergencyId: randomUUID(), userId: 'rita', kind: 'fall', tiers: 2, recipients: [...users([carl]), plain(contact)], exhaustedAt: new Date().toISOString() },
+      { source: 'emergency' },
+    );
+    assert.equal(await deliver(h.app.url, 'emergency-events', exhausted), 'SUCCESS');
+    const [mail] = await h.capture.waitForMessages({ to: contact.email }, 1);
+    assert.equal(mail?.subject, 'EMERGENCY: still nobody has answered rita');
+    const rows = await deliveryRows(h.schema, 'cause_event_id = $1', [exhausted.id]);
+    assert.deepEqual([...new Set(rows.map((r) => r.user_id))].sort(), ['rita', carl, `contact:${contact.contactId}`].sort());
+    assert.ok(rows.every((r) => r.priority === 'emergency'));
   });
 });

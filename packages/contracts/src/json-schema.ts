@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { eventSchemas, topicNames, topics, type EventType, type TopicName } from './topics.ts';
+import { eventSchemas, schemaVersionOf, topicNames, topics, type EventType, type TopicName } from './topics.ts';
 
 export const JSON_SCHEMA_DIALECT = 'https://json-schema.org/draft/2020-12/schema';
 
@@ -24,7 +24,7 @@ export function eventJsonSchema(topic: TopicName, type: EventType): Record<strin
   delete body.$schema;
   return {
     $schema: JSON_SCHEMA_DIALECT,
-    $id: `urn:lifeline:events:${type}:v1`,
+    $id: `urn:lifeline:events:${type}:v${schemaVersionOf(type)}`,
     title: type,
     description: `Payload (CloudEvent data) of a "${type}" event on the "${topic}" topic.`,
     ...body,

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Actor } from './envelope.ts';
-import { SCHEMA_VERSION } from './envelope.ts';
-import { eventSchemas, type DataOf, type EventOf, type EventType } from './topics.ts';
+import { eventSchemas, schemaVersionOf, type DataOf, type EventOf, type EventType } from './topics.ts';
 
 export interface EventInit<T extends EventType> {
   source: string;
@@ -23,7 +22,7 @@ export function makeEvent<T extends EventType>(type: T, init: EventInit<T>): Eve
     time: init.time ?? new Date().toISOString(),
     subject: init.subject,
     actor: init.actor,
-    schemaVersion: SCHEMA_VERSION,
+    schemaVersion: schemaVersionOf(type),
     ...(init.traceparent === undefined ? {} : { traceparent: init.traceparent }),
     data: init.data,
   };

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { emergencyAcknowledgedEventSchema, emergencyCancelledEventSchema, emergencyCreatedEventSchema, emergencyEscalatedEventSchema, emergencyEventSchema, emergencyResolvedEventSchema } from './events/emergency-events.ts';
+import { emergencyAcknowledgedEventSchema, emergencyCancelledEventSchema, emergencyCreatedEventSchema, emergencyEscalatedEventSchema, emergencyEventSchema, emergencyExhaustedEventSchema, emergencyResolvedEventSchema } from './events/emergency-events.ts';
 import { geofenceEnteredEventSchema, geofenceEventSchema, geofenceExitedEventSchema } from './events/geofence-events.ts';
 import { notificationEventSchema, notificationFailedEventSchema, notificationSentEventSchema, notificationSuppressedEventSchema } from './events/notification-events.ts';
 import { instancesGeneratedEventSchema, recurringTaskEventSchema, seriesCreatedEventSchema, seriesEndedEventSchema, seriesUpdatedEventSchema } from './events/recurring-task-events.ts';
@@ -17,6 +17,7 @@ export const topics = {
     'emergency.escalated',
     'emergency.resolved',
     'emergency.cancelled',
+    'emergency.exhausted',
   ],
   'geofence-events': ['geofence.entered', 'geofence.exited'],
 } as const;
@@ -45,6 +46,7 @@ export const eventSchemas = {
   'emergency.escalated': emergencyEscalatedEventSchema,
   'emergency.resolved': emergencyResolvedEventSchema,
   'emergency.cancelled': emergencyCancelledEventSchema,
+  'emergency.exhausted': emergencyExhaustedEventSchema,
   'geofence.entered': geofenceEnteredEventSchema,
   'geofence.exited': geofenceExitedEventSchema,
 } as const satisfies { [T in EventType]: z.ZodType<{ type: T }> };
@@ -67,6 +69,11 @@ export type AnyEvent = TopicEvent<TopicName>;
 const topicByType = new Map<string, TopicName>(
   topicNames.flatMap((topic) => topics[topic].map((type) => [type, topic] as const)),
 );
+
+/** The data schema version an event type is at (the envelope's `schemaVersion`); 1 unless a breaking change bumped it. */
+export function schemaVersionOf(type: EventType): number {
+  return eventSchemas[type].shape.schemaVersion.value;
+}
 
 export function isEventType(value: string): value is EventType {
   return topicByType.has(value);

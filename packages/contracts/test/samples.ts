@@ -36,6 +36,8 @@ const doneTask: TaskState = {
   updatedAt: '2025-03-30T06:03:00.000Z',
 };
 
+const outsideContact = { kind: 'contact' as const, contactId, name: 'Nadia Neighbour', email: 'nadia@example.test' };
+
 const position = { lat: 52.52, lon: 13.405, accuracyM: 12, recordedAt: '2025-03-30T06:00:00Z' };
 
 const series = {
@@ -103,10 +105,27 @@ export const sampleData: { [T in EventType]: DataOf<T> } = {
     policyId: null,
     createdAt: '2025-03-30T06:00:01Z',
   },
-  'emergency.acknowledged': { emergencyId, userId: ownerId, acknowledgedBy: 'caregiver-1', acknowledgedAt: '2025-03-30T06:01:00Z' },
-  'emergency.escalated': { emergencyId, userId: ownerId, tier: 2, contactIds: [contactId], escalatedAt: '2025-03-30T06:05:00Z' },
-  'emergency.resolved': { emergencyId, userId: ownerId, resolvedBy: 'caregiver-1', resolution: null, resolvedAt: '2025-03-30T06:30:00Z' },
-  'emergency.cancelled': { emergencyId, userId: ownerId, cancelledBy: ownerId, reason: 'false alarm', cancelledAt: '2025-03-30T06:00:30Z' },
+  'emergency.acknowledged': {
+    emergencyId,
+    userId: ownerId,
+    acknowledgedBy: 'caregiver-1',
+    responderName: 'caregiver-1',
+    acknowledgedAt: '2025-03-30T06:01:00Z',
+    notified: [{ kind: 'user', userId: 'caregiver-1' }, outsideContact],
+  },
+  'emergency.escalated': {
+    emergencyId,
+    userId: ownerId,
+    kind: 'sos',
+    message: 'I fell',
+    tier: 2,
+    round: 1,
+    recipients: [{ kind: 'user', userId: 'caregiver-1' }, { ...outsideContact, acknowledgeUrl: 'https://lifeline.example/api/v1/emergencies/respond?token=abc' }],
+    escalatedAt: '2025-03-30T06:05:00Z',
+  },
+  'emergency.resolved': { emergencyId, userId: ownerId, resolvedBy: 'caregiver-1', resolution: null, resolvedAt: '2025-03-30T06:30:00Z', notified: [outsideContact] },
+  'emergency.cancelled': { emergencyId, userId: ownerId, cancelledBy: ownerId, reason: 'false alarm', cancelledAt: '2025-03-30T06:00:30Z', notified: [] },
+  'emergency.exhausted': { emergencyId, userId: ownerId, kind: 'fall', tiers: 2, recipients: [outsideContact], exhaustedAt: '2025-03-30T06:20:00Z' },
   'geofence.entered': { geofenceId, geofenceName: 'Home', userId: ownerId, position },
   'geofence.exited': { geofenceId, geofenceName: 'Home', userId: ownerId, position },
 };

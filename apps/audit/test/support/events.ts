@@ -76,7 +76,7 @@ export function emergencyAcknowledged(opts: { time?: string; actor?: string } = 
     source: 'emergency',
     subject: emergencyId,
     actor: { id: acknowledgedBy, kind: 'user' },
-    data: { emergencyId, userId: 'person-1', acknowledgedBy, acknowledgedAt: opts.time ?? new Date().toISOString() },
+    data: { emergencyId, userId: 'person-1', acknowledgedBy, responderName: acknowledgedBy, acknowledgedAt: opts.time ?? new Date().toISOString(), notified: [] },
     time: opts.time ?? new Date().toISOString(),
   });
 }

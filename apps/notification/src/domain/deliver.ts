@@ -5,6 +5,7 @@ import { findPreferences } from '../data/preference-repository.ts';
 import { emitDeliveryEvent } from './delivery-events.ts';
 import type { Delivery, DeliveryOutcome, SendResult } from './delivery.ts';
 import type { NotifyDeps } from './notify-deps.ts';
+import { contactPreferencesOf } from './outside-contact.ts';
 
 // While another worker holds a delivery, look again this often rather than sleeping out its whole lease.
 const BUSY_POLL_MS = 250;
@@ -29,7 +30,7 @@ export async function finish(deps: NotifyDeps, d: Delivery, final: FinalState): 
 
 async function attempt(deps: NotifyDeps, d: Delivery, attempts: number): Promise<SendResult> {
   const channel = deps.channels[d.channel];
-  const prefs = await findPreferences(deps.prisma, d.userId);
+  const prefs = contactPreferencesOf(d) ?? (await findPreferences(deps.prisma, d.userId));
   const end = deps.metrics.sendDuration.startTimer({ channel: d.channel });
   let result: SendResult;
   try {

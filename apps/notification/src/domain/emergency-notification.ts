@@ -1,24 +1,32 @@
-import type { TopicEvent } from '@lifeline/contracts';
+import type { EmergencyRecipient, TopicEvent } from '@lifeline/contracts';
+import { contactUserId, type OutsideContact } from './outside-contact.ts';
 import { localTime } from './local-time.ts';
 import type { NotificationContent, NotificationRequest } from './notification.ts';
 import type { Preferences } from './preferences.ts';
 
 type EmergencyEvent = TopicEvent<'emergency-events'>;
 
-/** Who was alerted about an emergency so far (its escalations' contacts); read from this app's own deliveries. */
-export type AlertedLookup = (emergencyId: string) => Promise<string[]>;
-
 function content(event: EmergencyEvent, title: string, body: string, extra: Record<string, string> = {}): NotificationContent {
   return { kind: event.type, title, body, data: { emergencyId: event.data.emergencyId, personId: event.data.userId, ...extra } };
 }
 
+/** Lifeline users get their own channels; outside contacts get mail at the address the event carries. */
+function split(recipients: readonly EmergencyRecipient[], except: string | null): { users: string[]; contacts: OutsideContact[] } {
+  const users = recipients.flatMap((r) => (r.kind === 'user' && r.userId !== except ? [r.userId] : []));
+  const contacts = recipients.flatMap((r) => (r.kind === 'contact' && contactUserId(r.contactId) !== except ? [{ contactId: r.contactId, name: r.name, email: r.email }] : []));
+  return { users, contacts };
+}
+
 /**
- * emergency-events. The SOS itself (created) and every escalation are priority `emergency`: past quiet
- * hours, rate limits and opt-outs, with fallback channels. created tells the person (their SOS is out, or
- * someone raised one for them); escalated tells the tier's contacts. acknowledged, resolved and cancelled
- * are the all-clear at normal priority: the person and everyone alerted so far, except whoever did it.
+ * emergency-events (version 2: recipients are users or outside contacts, and every event names who it
+ * concerns, so nothing is looked up). The SOS itself (created), every page (escalated) and the exhaustion
+ * are priority `emergency`: past quiet hours, rate limits and opt-outs, on every channel, with fallbacks.
+ * created tells the person; escalated tells the tier, outside contacts with their acknowledgement link;
+ * exhausted tells the person and everyone on every tier. acknowledged ("<who> is responding"), resolved
+ * and cancelled (the all-clear) go at normal priority to the person and everyone paged so far, except
+ * whoever did it.
  */
-export async function emergencyNotification(event: EmergencyEvent, alerted: AlertedLookup): Promise<NotificationRequest | null> {
+export function emergencyNotification(event: EmergencyEvent): NotificationRequest | null {
   const cause = { id: event.id, type: event.type, subject: event.data.emergencyId };
   const base = { cause, category: 'emergency' as const };
   const person = event.data.userId;
@@ -41,36 +49,74 @@ export async function emergencyNotification(event: EmergencyEvent, alerted: Aler
     }
     case 'emergency.escalated': {
       const d = event.data;
+      const links = new Map(d.recipients.flatMap((r) => (r.kind === 'contact' ? [[contactUserId(r.contactId), r.acknowledgeUrl] as const] : [])));
+      const { users, contacts } = split(d.recipients, null);
+      const repeat = d.round > 1 ? ` (reminder ${d.round - 1})` : '';
       return {
         ...base,
         priority: 'emergency',
-        recipients: d.contactIds,
+        recipients: users,
+        contacts,
         content: (prefs: Preferences) =>
-          content(event, `EMERGENCY: ${person} needs help`, `${person} raised an SOS and nobody has answered yet (escalation tier ${d.tier}). Please check on them now.`, {
+          content(event, `EMERGENCY: ${person} needs help`, `${person} raised an SOS and nobody has answered yet (escalation tier ${d.tier}${repeat}). Please check on them now.`, {
             tier: String(d.tier),
+            round: String(d.round),
+            message: d.message ?? '',
             at: localTime(d.escalatedAt, prefs.timezone),
+            acknowledgeUrl: links.get(prefs.userId) ?? '',
           }),
       };
     }
-    case 'emergency.acknowledged':
-    case 'emergency.resolved':
-    case 'emergency.cancelled': {
-      const [by, what, note] =
-        event.type === 'emergency.acknowledged'
-          ? [event.data.acknowledgedBy, 'acknowledged', '']
-          : event.type === 'emergency.resolved'
-            ? [event.data.resolvedBy, 'resolved', event.data.resolution ?? '']
-            : [event.data.cancelledBy, 'cancelled', event.data.reason ?? ''];
-      const recipients = [person, ...(await alerted(event.data.emergencyId))].filter((u) => u !== by);
-      if (recipients.length === 0) return null;
+    case 'emergency.exhausted': {
+      const d = event.data;
+      const { users, contacts } = split(d.recipients, null);
+      return {
+        ...base,
+        priority: 'emergency',
+        recipients: [person, ...users],
+        contacts,
+        content: (prefs: Preferences) =>
+          content(
+            event,
+            prefs.userId === person ? 'Nobody has answered your emergency yet' : `EMERGENCY: still nobody has answered ${person}`,
+            `Every contact of ${person} was alerted and nobody has acknowledged yet. The emergency stays open: please check on them now.`,
+            { at: localTime(d.exhaustedAt, prefs.timezone) },
+          ),
+      };
+    }
+    case 'emergency.acknowledged': {
+      const d = event.data;
+      const { users, contacts } = split(d.notified, d.acknowledgedBy);
+      const recipients = [person, ...users].filter((u) => u !== d.acknowledgedBy);
+      if (recipients.length + contacts.length === 0) return null;
       return {
         ...base,
         priority: 'normal',
         recipients,
+        contacts,
+        content: (prefs: Preferences) =>
+          content(event, `${d.responderName} is responding`, `${d.responderName} acknowledged the emergency of ${person} and is responding. You no longer need to act.`, {
+            by: d.responderName,
+            at: localTime(d.acknowledgedAt, prefs.timezone),
+          }),
+      };
+    }
+    case 'emergency.resolved':
+    case 'emergency.cancelled': {
+      const [by, what, note] =
+        event.type === 'emergency.resolved' ? [event.data.resolvedBy, 'resolved', event.data.resolution ?? ''] : [event.data.cancelledBy, 'cancelled', event.data.reason ?? ''];
+      const { users, contacts } = split(event.data.notified, by);
+      const recipients = [person, ...users].filter((u) => u !== by);
+      if (recipients.length + contacts.length === 0) return null;
+      return {
+        ...base,
+        priority: 'normal',
+        recipients,
+        contacts,
         content: (prefs: Preferences) =>
           content(
             event,
-            prefs.userId === person ? `Your emergency was ${what}` : `The emergency of ${person} was ${what}`,
+            prefs.userId === person ? `Your emergency was ${what}` : `All clear: the emergency of ${person} was ${what}`,
             `${by} ${what} the emergency${note === '' ? '.' : `: ${note}`}`,
             { by, note },
           ),

@@ -1,6 +1,7 @@
 import type { NotificationCategory, NotificationPriority } from '@lifeline/contracts';
 import { notificationCategorySchema, notificationChannelSchema } from '@lifeline/contracts';
 import type { z } from 'zod';
+import type { OutsideContact } from './outside-contact.ts';
 import type { Preferences } from './preferences.ts';
 
 export type NotificationChannel = z.infer<typeof notificationChannelSchema>;
@@ -36,6 +37,8 @@ export interface NotificationRequest {
   category: NotificationCategory;
   priority: NotificationPriority;
   recipients: string[];
+  /** People without a Lifeline account (an emergency's outside contacts): mail only, to their own address. */
+  contacts?: OutsideContact[];
   content: (prefs: Preferences) => NotificationContent;
 }
 

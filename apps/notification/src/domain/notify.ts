@@ -8,6 +8,7 @@ import { deliveryId } from './delivery-id.ts';
 import type { Delivery, DeliveryOutcome } from './delivery.ts';
 import { boundedContent, type NotificationChannel, type NotificationContent, type NotificationRequest } from './notification.ts';
 import type { NotifyDeps } from './notify-deps.ts';
+import { CONTACT_EMAIL_FIELD, contactPreferences, contactUserId, type OutsideContact } from './outside-contact.ts';
 
 /**
  * Like Promise.all, but a failure (database or Redis down) is only raised once every other delivery has
@@ -104,9 +105,23 @@ async function notifyUser(deps: NotifyDeps, request: NotificationRequest, userId
   return [...outcomes.values()];
 }
 
+/** An outside contact: one mail to their address, recorded like a user's delivery under their contact id. */
+async function notifyContact(deps: NotifyDeps, request: NotificationRequest, contact: OutsideContact, deadline: number): Promise<DeliveryOutcome[]> {
+  const userId = contactUserId(contact.contactId);
+  const rendered = boundedContent(request.content(contactPreferences(contact)));
+  const content = { ...rendered, data: { ...rendered.data, [CONTACT_EMAIL_FIELD]: contact.email } };
+  await createAll(deps, [newDelivery(request, userId, 'email', content)]);
+  const rows = await deliveriesFor(deps.prisma, request.cause.id, userId);
+  return settleAll(rows.map((row) => deliver(deps, row, deadline)));
+}
+
 /** Delivers one notification request to every recipient on every channel their preferences allow. */
 export async function notify(deps: NotifyDeps, request: NotificationRequest, deadline: number): Promise<NotifyOutcome> {
   const recipients = [...new Set(request.recipients)];
-  const outcomes = await settleAll(recipients.map((userId) => notifyUser(deps, request, userId, deadline)));
+  const contacts = [...new Map((request.contacts ?? []).map((c) => [c.contactId, c])).values()];
+  const outcomes = await settleAll([
+    ...recipients.map((userId) => notifyUser(deps, request, userId, deadline)),
+    ...contacts.map((contact) => notifyContact(deps, request, contact, deadline)),
+  ]);
   return handlerOutcome(outcomes.flat());
 }

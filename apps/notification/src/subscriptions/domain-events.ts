@@ -1,6 +1,5 @@
 import { topicSchemas, type TopicEvent, type TopicName } from '@lifeline/contracts';
 import type { EventHandlerContext, Outcome, Subscriptions } from '@lifeline/kit';
-import { usersNotifiedAbout } from '../data/delivery-repository.ts';
 import { emergencyNotification } from '../domain/emergency-notification.ts';
 import { geofenceNotification } from '../domain/geofence-notification.ts';
 import type { NotificationRequest } from '../domain/notification.ts';
@@ -12,11 +11,11 @@ import { taskNotification } from '../domain/task-notification.ts';
 type Consumed = 'reminders' | 'task-events' | 'emergency-events' | 'geofence-events';
 
 /** Turns each consumed topic's events into what to tell whom; null when an event tells nobody. */
-function requestBuilders(deps: NotifyDeps): { [T in Consumed]: (event: TopicEvent<T>) => Promise<NotificationRequest | null> } {
+function requestBuilders(): { [T in Consumed]: (event: TopicEvent<T>) => Promise<NotificationRequest | null> } {
   return {
     reminders: async (event) => reminderNotification(event),
     'task-events': async (event) => taskNotification(event),
-    'emergency-events': (event) => emergencyNotification(event, (emergencyId) => usersNotifiedAbout(deps.prisma, emergencyId, 'emergency')),
+    'emergency-events': async (event) => emergencyNotification(event),
     'geofence-events': async (event) => geofenceNotification(event),
   };
 }
@@ -32,7 +31,7 @@ export interface DomainEventSettings {
  * answer is notify()'s: SUCCESS, RETRY while a delivery is unfinished, DROP when one finally failed.
  */
 export function subscribeDomainEvents(subs: Subscriptions, deps: NotifyDeps, settings: DomainEventSettings): void {
-  const builders = requestBuilders(deps);
+  const builders = requestBuilders();
   const on = <T extends Consumed>(topic: T) => {
     const build = builders[topic] as (event: TopicEvent<TopicName>) => Promise<NotificationRequest | null>;
     subs.on({

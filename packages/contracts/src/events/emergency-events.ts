@@ -1,8 +1,44 @@
 import { z } from 'zod';
+import { text } from '../text.ts';
 import { defineEvent } from '../envelope.ts';
 import { geoPosition, isoDateTime, userId, uuid } from '../primitives.ts';
 
-const note = z.string().min(1).max(1000).nullable();
+const note = text().min(1).max(1000).nullable();
+
+/**
+ * Version 2 of the emergency events: recipients are Lifeline users or outside contacts (version 1 carried
+ * `contactIds` that consumers took to be user ids), each page names its tier and round, and every event
+ * that ends or answers an escalation lists who was paged so far, so consumers need no call back.
+ */
+const V2 = { schemaVersion: z.literal(2) };
+
+export const emergencyKindSchema = z.enum(['sos', 'fall', 'medical', 'geofence', 'missed_check_in', 'other']);
+export type EmergencyKind = z.infer<typeof emergencyKindSchema>;
+
+export const emergencyUserRecipientSchema = z.strictObject({ kind: z.literal('user'), userId });
+
+/** Someone without a Lifeline account: reached by mail at the address the person keeps for them. */
+export const emergencyContactRecipientSchema = z.strictObject({
+  kind: z.literal('contact'),
+  contactId: uuid,
+  name: text().min(1).max(200),
+  email: z.email().max(254),
+});
+
+export const emergencyRecipientSchema = z.discriminatedUnion('kind', [emergencyUserRecipientSchema, emergencyContactRecipientSchema]);
+export type EmergencyRecipient = z.infer<typeof emergencyRecipientSchema>;
+
+/**
+ * A page to an outside contact carries the link that acknowledges for them (signed, single-use, expiring,
+ * verified by the emergency app); it only ever acknowledges this emergency, as this contact.
+ */
+const pagedRecipient = z.discriminatedUnion('kind', [
+  emergencyUserRecipientSchema,
+  emergencyContactRecipientSchema.extend({ acknowledgeUrl: z.url({ protocol: /^https?$/ }).max(2000) }),
+]);
+export type EmergencyPagedRecipient = z.infer<typeof pagedRecipient>;
+
+const recipients = z.array(emergencyRecipientSchema).max(200);
 
 export const emergencyCreatedEventSchema = defineEvent(
   'emergency.created',
@@ -10,6 +46,8 @@ export const emergencyCreatedEventSchema = defineEvent(
     emergencyId: uuid,
     userId,
     raisedBy: userId,
+    /** Additive (version 1): what kind of emergency; absent from producers that predate it. */
+    kind: emergencyKindSchema.optional(),
     message: note,
     location: geoPosition.nullable(),
     policyId: uuid.nullable(),
@@ -19,28 +57,57 @@ export const emergencyCreatedEventSchema = defineEvent(
 
 export const emergencyAcknowledgedEventSchema = defineEvent(
   'emergency.acknowledged',
-  z.strictObject({ emergencyId: uuid, userId, acknowledgedBy: userId, acknowledgedAt: isoDateTime }),
-);
+  z.strictObject({
+    emergencyId: uuid,
+    userId,
+    /** The responder: a user id, or `contact:<contactId>` for an outside contact who used their link. */
+    acknowledgedBy: userId,
+    /** How to address the responder in "<who> is responding". */
+    responderName: text().min(1).max(200),
+    acknowledgedAt: isoDateTime,
+    /** Everyone paged so far (they get "<who> is responding"). */
+    notified: recipients,
+  }),
+).extend(V2);
 
 export const emergencyEscalatedEventSchema = defineEvent(
   'emergency.escalated',
   z.strictObject({
     emergencyId: uuid,
     userId,
+    kind: emergencyKindSchema,
+    message: note,
     tier: z.int().min(1).max(20),
-    contactIds: z.array(uuid).min(1).max(50),
+    /** 1 for the tier's first page, 2.. for its repeats. */
+    round: z.int().min(1).max(20),
+    recipients: z.array(pagedRecipient).min(1).max(50),
     escalatedAt: isoDateTime,
   }),
-);
+).extend(V2);
 
 export const emergencyResolvedEventSchema = defineEvent(
   'emergency.resolved',
-  z.strictObject({ emergencyId: uuid, userId, resolvedBy: userId, resolution: note, resolvedAt: isoDateTime }),
-);
+  z.strictObject({ emergencyId: uuid, userId, resolvedBy: userId, resolution: note, resolvedAt: isoDateTime, notified: recipients }),
+).extend(V2);
 
 export const emergencyCancelledEventSchema = defineEvent(
   'emergency.cancelled',
-  z.strictObject({ emergencyId: uuid, userId, cancelledBy: userId, reason: note, cancelledAt: isoDateTime }),
+  z.strictObject({ emergencyId: uuid, userId, cancelledBy: userId, reason: note, cancelledAt: isoDateTime, notified: recipients }),
+).extend(V2);
+
+/** Every tier was paged as often as the policy says and nobody acknowledged: the emergency stays open. */
+export const emergencyExhaustedEventSchema = defineEvent(
+  'emergency.exhausted',
+  z.strictObject({
+    emergencyId: uuid,
+    userId,
+    kind: emergencyKindSchema,
+    /** How many tiers the policy had; 0 when the person had no contacts to page. */
+    tiers: z.int().min(0).max(20),
+    /** Everyone on every tier of the policy. */
+    recipients,
+    exhaustedAt: isoDateTime,
+  }),
 );
 
 export const emergencyEventSchema = z.discriminatedUnion('type', [
@@ -49,4 +116,5 @@ export const emergencyEventSchema = z.discriminatedUnion('type', [
   emergencyEscalatedEventSchema,
   emergencyResolvedEventSchema,
   emergencyCancelledEventSchema,
+  emergencyExhaustedEventSchema,
 ]);

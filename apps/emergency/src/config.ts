@@ -1,0 +1,27 @@
+import { z } from 'zod';
+import { envInt, loadConfig } from '@lifeline/kit';
+import { databaseConfigShape, outboxConfigShape } from '@lifeline/db';
+
+export const emergencyConfigShape = {
+  ...databaseConfigShape('emergency'),
+  ...outboxConfigShape,
+  /**
+   * What a policy's "minute" lasts. Production: minutes. Tests and demos: seconds, so a two-tier escalation
+   * with waits of 2 "minutes" runs in 4 s without a policy that would be absurd in production.
+   */
+  ESCALATION_TIME_UNIT: z.enum(['minutes', 'seconds'], { error: 'expected minutes or seconds' }).default('minutes'),
+  /** Steps one tick works through at most; a tick with more due steps leaves the rest to the next one. */
+  ESCALATION_BATCH: envInt(1, 10_000).default(200),
+  /** How long an Idempotency-Key of POST /emergencies is remembered. */
+  IDEMPOTENCY_TTL_HOURS: envInt(1, 24 * 30).default(24),
+  /** The public base of the API (the gateway's /api/v1) that acknowledgement links in mail point at. */
+  ACK_LINK_BASE_URL: z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' }).default('http://127.0.0.1:8080/api/v1'),
+  /** How long an acknowledgement link in a page stays valid. */
+  ACK_LINK_TTL_HOURS: envInt(1, 24 * 7).default(24),
+};
+
+export type EmergencyConfig = ReturnType<typeof loadEmergencyConfig>;
+
+export function loadEmergencyConfig(env: Record<string, string | undefined> = process.env) {
+  return loadConfig(emergencyConfigShape, env);
+}

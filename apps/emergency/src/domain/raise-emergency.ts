@@ -1,0 +1,119 @@
+import { randomUUID } from 'node:crypto';
+import type { EmergencyKind, GeoPosition } from '@lifeline/contracts';
+import { canActFor, forbidden, unprocessable, type AuthContext } from '@lifeline/kit';
+import { inOutboxTransaction, type Emit } from '@lifeline/db';
+import type { Tx } from '../data/db.ts';
+import { listContacts } from '../data/contact-repository.ts';
+import { findEmergency, insertEmergency, lockActiveEmergency, lockEmergency } from '../data/emergency-repository.ts';
+import { claimIdempotencyKey, recordIdempotentAnswer } from '../data/idempotency-repository.ts';
+import { scheduleStep } from '../data/step-repository.ts';
+import { appendTimeline } from '../data/timeline-repository.ts';
+import { actorOf } from './emergency-access.ts';
+import type { EmergencyDeps } from './emergency-deps.ts';
+import { emergencyEvent } from './emergency-event.ts';
+import type { Emergency } from './emergency.ts';
+import { firstStep } from './escalation-plan.ts';
+import { currentPolicy } from './policies.ts';
+import { resolvePlan } from './policy.ts';
+
+export interface RaiseInput {
+  kind: EmergencyKind;
+  /** Whose emergency; the caller when absent. */
+  personId?: string | undefined;
+  message?: string | undefined;
+  location?: GeoPosition | undefined;
+}
+
+export interface Raised {
+  emergency: Emergency;
+  /** 201 for a new emergency, 200 when the raise joined the person's active one. */
+  created: boolean;
+  /** An earlier request with the same Idempotency-Key did this; this one only repeats the answer. */
+  replayed: boolean;
+}
+
+export interface IdempotentRequest {
+  key: string;
+  requestHash: string;
+}
+
+/** A raise while the person already has an active emergency joins it: its message goes on the timeline, nobody is paged again. */
+async function join(tx: Tx, caller: AuthContext, active: Emergency, input: RaiseInput): Promise<Raised> {
+  await appendTimeline(tx, active.id, {
+    kind: 'raised_again',
+    actor: caller.userId,
+    data: { kind: input.kind, message: input.message ?? null, location: input.location ?? null },
+  });
+  return { emergency: active, created: false, replayed: false };
+}
+
+async function raiseIn(tx: Tx, emit: Emit, deps: EmergencyDeps, caller: AuthContext, personId: string, input: RaiseInput): Promise<Raised> {
+  // Two attempts: a concurrent raise may commit the person's active emergency between the look and the insert.
+  for (let attempt = 0; attempt < 2; attempt++) {
+    const active = await lockActiveEmergency(tx, personId);
+    if (active !== undefined) return join(tx, caller, active, input);
+
+    const contacts = await listContacts(tx, personId);
+    const plan = resolvePlan(await currentPolicy(tx, personId, contacts), contacts);
+    const id = randomUUID();
+    const createdAt = new Date().toISOString();
+    const row = { id, personId, kind: input.kind, message: input.message ?? null, location: input.location ?? null, plan, raisedBy: caller.userId, createdAt };
+    if (!(await insertEmergency(tx, row))) continue;
+
+    await scheduleStep(tx, id, firstStep(plan), 0);
+    await appendTimeline(tx, id, {
+      kind: 'raised',
+      actor: caller.userId,
+      at: createdAt,
+      data: { kind: input.kind, message: row.message, location: row.location, tiers: plan.tiers.length },
+    });
+    emit(
+      emergencyEvent('emergency.created', id, actorOf(caller), {
+        emergencyId: id,
+        userId: personId,
+        raisedBy: caller.userId,
+        kind: input.kind,
+        message: row.message,
+        location: row.location,
+        policyId: plan.policyId,
+        createdAt,
+      }),
+    );
+    const emergency = await lockEmergency(tx, id);
+    if (emergency === undefined) throw new Error(`emergency ${id} vanished inside its own transaction`);
+    return { emergency, created: true, replayed: false };
+  }
+  throw new Error(`raise for ${personId} found neither an active emergency nor room for a new one`);
+}
+
+/**
+ * Raises an emergency for the caller or a person in their care. While the person has an active emergency,
+ * a raise returns that one (200) with the message appended: ten presses of SOS are one escalation. The
+ * answer never waits for a page: the first step is scheduled in the same transaction and the tick (woken at
+ * once) sends it.
+ */
+export async function raiseEmergency(deps: EmergencyDeps, caller: AuthContext, input: RaiseInput, idempotency?: IdempotentRequest): Promise<Raised> {
+  const personId = input.personId ?? caller.userId;
+  if (!canActFor(caller, personId)) throw forbidden('You may raise an emergency only for yourself or for the people you care for.');
+
+  const result = await inOutboxTransaction(deps, async (tx, emit) => {
+    if (idempotency !== undefined) {
+      const claim = await claimIdempotencyKey(tx, caller.userId, idempotency.key, idempotency.requestHash, deps.idempotencyTtlHours);
+      if (!claim.claimed) {
+        if (claim.requestHash !== idempotency.requestHash) {
+          throw unprocessable('This Idempotency-Key was already used with a different request body. Use a new key for a new request.', {
+            type: 'idempotency-key-reuse',
+          });
+        }
+        const emergency = await findEmergency(tx, claim.emergencyId);
+        if (emergency === undefined) throw new Error(`idempotency key names emergency ${claim.emergencyId}, which does not exist`);
+        return { emergency, created: claim.statusCode === 201, replayed: true };
+      }
+    }
+    const raised = await raiseIn(tx, emit, deps, caller, personId, input);
+    if (idempotency !== undefined) await recordIdempotentAnswer(tx, caller.userId, idempotency.key, raised.emergency.id, raised.created ? 201 : 200);
+    return raised;
+  });
+  if (result.created) deps.stepsDue();
+  return result;
+}

@@ -1,0 +1,150 @@
+// The emergency app end to end, on the broker named by E2E_BROKER: a raise escalates tier by tier through
+// the cron tick, the outbox, the real broker and the notification app to real mail in the SMTP capture;
+// an acknowledgement stops it; a resolve sends the all-clear. Real daprd sidecars, real Postgres.
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { after, before, describe, test } from 'node:test';
+import { CaptureClient } from '@lifeline/capture/client';
+import { topicsConsumedBy } from '@lifeline/contracts';
+import { brokers, loadStackEnv, type Broker } from '@lifeline/platform';
+import { Platform, forgetConsumer, waitUntil } from './harness/index.ts';
+
+const broker = (process.env.E2E_BROKER ?? 'redis') as Broker;
+if (!brokers.includes(broker)) throw new Error(`E2E_BROKER must be one of ${brokers.join(', ')}`);
+
+interface Emergency {
+  id: string;
+  status: string;
+  timeline?: Array<{ kind: string; data: Record<string, unknown> }>;
+}
+
+describe(`emergency escalation on ${broker}`, { timeout: 600_000 }, () => {
+  let platform: Platform;
+  const capture = new CaptureClient(`http://127.0.0.1:${loadStackEnv().LIFELINE_CAPTURE_PORT}`);
+  const run = randomUUID().slice(0, 8);
+  const person = (name: string) => `${name}-${run}`;
+  const mailOf = (name: string) => `${name}@example.test`;
+
+  async function call(url: string, token: string | undefined, init: { method?: string; body?: unknown } = {}) {
+    const res = await fetch(url, {
+      method: init.method ?? 'GET',
+      headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), 'content-type': 'application/json' },
+      ...(init.body !== undefined ? { body: JSON.stringify(init.body) } : {}),
+    });
+    const text = await res.text();
+    return { status: res.status, body: text ? (JSON.parse(text) as unknown) : undefined };
+  }
+
+  const emergencyUrl = (path: string) => platform.appUrl('emergency', `/emergencies${path}`);
+
+  async function ok<T>(res: Promise<{ status: number; body: unknown }>, status = 200): Promise<T> {
+    const r = await res;
+    assert.equal(r.status, status, JSON.stringify(r.body));
+    return r.body as T;
+  }
+
+  async function mailOnly(userId: string): Promise<void> {
+    await ok(call(platform.appUrl('notification', `/notification/preferences/${userId}`), await platform.token(userId, ['user']), {
+      method: 'PUT',
+      body: { email: mailOf(userId), channels: { email: true, websocket: false, push: false } },
+    }));
+  }
+
+  before(async () => {
+    platform = await Platform.prepare(broker);
+    // Earlier runs' events must not reach the fresh consumers (they would mail old test users).
+    await forgetConsumer(broker, 'notification', topicsConsumedBy('notification'));
+    // Policy "minutes" last a second here, so a two-tier escalation runs in seconds.
+    process.env.ESCALATION_TIME_UNIT = 'seconds';
+    await platform.start('audit');
+    await platform.start('notification');
+    await platform.start('emergency');
+  });
+
+  after(async () => {
+    await platform?.stopAll();
+  });
+
+  test('when nobody answers tier 1, then tier 2 is paged; an acknowledgement stops the escalation at once, and the resolve sends the all-clear', async () => {
+    const ann = person('ann');
+    const bob = person('bob');
+    const nadia = person('nadia');
+    const annToken = await platform.token(ann, ['user']);
+    await mailOnly(ann);
+    await mailOnly(bob);
+
+    const bobContact = await ok<{ id: string }>(call(emergencyUrl('/contacts'), annToken, { method: 'POST', body: { userId: bob } }), 201);
+    const nadiaContact = await ok<{ id: string }>(call(emergencyUrl('/contacts'), annToken, { method: 'POST', body: { name: 'Nadia Neighbour', email: mailOf(nadia) } }), 201);
+    // Tier 2 would be paged twice more, three seconds apart, if nothing stopped it.
+    await ok(call(emergencyUrl('/policy'), annToken, { method: 'PUT', body: { tiers: [{ contactIds: [bobContact.id], waitMinutes: 4 }, { contactIds: [nadiaContact.id], waitMinutes: 3, repeat: 2 }] } }));
+
+    const raisedAt = Date.now();
+    const emergency = await ok<Emergency>(call(emergencyUrl(''), annToken, { method: 'POST', body: { type: 'fall', message: 'I fell in the hall' } }), 201);
+
+    // Tier 1: bob, at once.
+    const [bobPage] = await capture.waitForMessages({ to: mailOf(bob), subject: 'EMERGENCY' }, 1, 60_000);
+    assert.equal(bobPage?.subject, `EMERGENCY: ${ann} needs help`);
+    assert.match(bobPage?.text ?? '', /I fell in the hall/);
+    assert.equal((await capture.messages({ to: mailOf(nadia) })).length, 0, 'tier 2 waits for tier 1');
+
+    // No answer: tier 2, nadia, with her acknowledgement link, after tier 1's wait.
+    const [nadiaPage] = await capture.waitForMessages({ to: mailOf(nadia), subject: 'EMERGENCY' }, 1, 60_000);
+    assert.ok(Date.parse(nadiaPage!.receivedAt) - raisedAt >= 4000, 'tier 2 only after tier 1 waited');
+    const link = /I am responding: (\S+)/.exec(nadiaPage?.text ?? '')?.[1];
+    assert.ok(link, nadiaPage?.text ?? '');
+    const token = new URL(link).searchParams.get('token') ?? '';
+
+    // Nadia acknowledges through her link (no Lifeline account, no bearer token).
+    const acked = await ok<Emergency>(call(emergencyUrl(`/${emergency.id}/acknowledge`), undefined, { method: 'POST', body: { token } }));
+    assert.equal(acked.status, 'acknowledged');
+
+    // "Nadia is responding" reaches everyone paged before, and the person.
+    await capture.waitForMessages({ to: mailOf(bob), subject: 'Nadia Neighbour is responding' }, 1, 60_000);
+    await capture.waitForMessages({ to: mailOf(ann), subject: 'Nadia Neighbour is responding' }, 1, 60_000);
+
+    // Tier 2's repeats were due 3 s and 6 s after its first page: none goes out.
+    await sleep(8000);
+    assert.equal((await capture.messages({ to: mailOf(nadia), subject: 'EMERGENCY' })).length, 1, 'no page after the acknowledgement');
+    assert.equal((await capture.messages({ to: mailOf(bob), subject: 'EMERGENCY' })).length, 1, 'tier 1 was paged once');
+
+    // Bob resolves: the all-clear to ann and nadia.
+    const resolved = await ok<Emergency>(call(emergencyUrl(`/${emergency.id}/resolve`), await platform.token(bob, ['user']), { method: 'POST', body: { note: 'She is fine, only bruised' } }));
+    assert.equal(resolved.status, 'resolved');
+    const [allClear] = await capture.waitForMessages({ to: mailOf(nadia), subject: 'All clear' }, 1, 60_000);
+    assert.match(allClear?.text ?? '', /She is fine, only bruised/);
+    await capture.waitForMessages({ to: mailOf(ann), subject: 'Your emergency was resolved' }, 1, 60_000);
+
+    const detail = await ok<Emergency>(call(emergencyUrl(`/${emergency.id}`), annToken));
+    assert.deepEqual(detail.timeline?.map((t) => t.kind), ['raised', 'paged', 'paged', 'acknowledged', 'resolved']);
+
+    // The audit trail has every step.
+    const officer = await platform.token('officer-1', ['compliance']);
+    const audited = await waitUntil('the emergency in the audit trail', async () => {
+      const res = await call(platform.appUrl('audit', `/audit?entity_type=emergency&entity_id=${emergency.id}`), officer);
+      const items = (res.body as { items?: Array<{ eventType: string }> }).items ?? [];
+      return items.length >= 5 ? items : undefined;
+    }, 60_000, 500);
+    assert.deepEqual(audited.map((i) => i.eventType).sort(), ['emergency.acknowledged', 'emergency.created', 'emergency.escalated', 'emergency.escalated', 'emergency.resolved']);
+  });
+
+  test('when a panicking person presses SOS ten times, then one emergency escalates and each contact is paged once', async () => {
+    const cleo = person('cleo');
+    const dan = person('dan');
+    const cleoToken = await platform.token(cleo, ['user']);
+    await mailOnly(dan);
+    const contact = await ok<{ id: string }>(call(emergencyUrl('/contacts'), cleoToken, { method: 'POST', body: { userId: dan } }), 201);
+    await ok(call(emergencyUrl('/policy'), cleoToken, { method: 'PUT', body: { tiers: [{ contactIds: [contact.id], waitMinutes: 60 }] } }));
+
+    const answers = await Promise.all(Array.from({ length: 10 }, (_, i) => call(emergencyUrl(''), cleoToken, { method: 'POST', body: { type: 'sos', message: `press ${i + 1}` } })));
+    assert.deepEqual(answers.map((a) => a.status).sort(), [200, 200, 200, 200, 200, 200, 200, 200, 200, 201]);
+    assert.equal(new Set(answers.map((a) => (a.body as Emergency).id)).size, 1);
+
+    await capture.waitForMessages({ to: mailOf(dan), subject: 'EMERGENCY' }, 1, 60_000);
+    await sleep(3000);
+    assert.equal((await capture.messages({ to: mailOf(dan), subject: 'EMERGENCY' })).length, 1);
+    const id = (answers[0]!.body as Emergency).id;
+    await ok(call(emergencyUrl(`/${id}/cancel`), cleoToken, { method: 'POST', body: { reason: 'pressed by mistake' } }));
+    await capture.waitForMessages({ to: mailOf(dan), subject: 'All clear' }, 1, 60_000);
+  });
+});
