@@ -1,7 +1,8 @@
 import type { Server } from 'node:http';
-import type { Express } from 'express';
+import { Router, type Express } from 'express';
 import type { Redis } from 'ioredis';
 import {
+  answerUnknownMethods,
   createAuth,
   createServiceApp,
   finalize,
@@ -114,9 +115,11 @@ export function createApp(deps: AppDeps): NotificationApp {
   });
   subscriptions.mount(app);
   // Public routes live under the app's name, as in every app: the gateway maps /api/v1/notification/... here.
-  app.use('/notification', openApiRoutes());
-  app.use('/notification', preferenceRoutes({ auth, prisma }));
-  app.use('/notification', notificationRoutes({ auth, prisma, cursors: createDeliveryCursors(config.JWT_SECRET) }));
+  const publicRoutes = Router()
+    .use(openApiRoutes(auth))
+    .use(preferenceRoutes({ auth, prisma }))
+    .use(notificationRoutes({ auth, prisma, cursors: createDeliveryCursors(config.JWT_SECRET) }));
+  app.use('/notification', answerUnknownMethods(publicRoutes));
   finalize(app);
   return { app, relay, subscriptions, hub, email, attachLiveSockets: (server) => attachLiveSockets(server, { auth, hub, logger }) };
 }

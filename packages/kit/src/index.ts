@@ -130,3 +130,4 @@ export {
 } from './openapi.ts';
 export type { JsonSchema, OpenApiDocumentOptions, SchemaIo } from './openapi.ts';
 export { IDEMPOTENT_REPLAYED_HEADER, canonicalJson, idempotencyKeyHeader, idempotencyKeyOf, requestHash } from './idempotency-key.ts';
+export { answerUnknownMethods } from './method-not-allowed.ts';

@@ -26,6 +26,20 @@ export function stripDocumentKeys(schema: JsonSchema): JsonSchema {
   return rest;
 }
 
+/**
+ * Where a request schema carries both, the pattern is the rule the route applies (zod checks its own regex,
+ * not the format's RFC); a client validator's idea of "email" or "date-time" differs at the edges, so the
+ * format would promise what the route does not check. Response formats stay: what we send meets both.
+ */
+function patternsOverFormats(schema: unknown): unknown {
+  if (Array.isArray(schema)) return schema.map(patternsOverFormats);
+  if (schema === null || typeof schema !== 'object') return schema;
+  const entries = Object.entries(schema as JsonSchema).filter(([key]) => !(key === 'format' && 'pattern' in (schema as JsonSchema)));
+  return Object.fromEntries(entries.map(([key, value]) => [key, patternsOverFormats(value)]));
+}
+
+const documented = (io: SchemaIo, schema: JsonSchema): JsonSchema => stripDocumentKeys(io === 'input' ? (patternsOverFormats(schema) as JsonSchema) : schema);
+
 /** Several zod schemas as named component schemas that reference each other instead of repeating. */
 export function componentSchemas(io: SchemaIo, schemas: Record<string, z.ZodType>): Record<string, JsonSchema> {
   const registry = z.registry<{ id: string }>();
@@ -43,12 +57,12 @@ export function componentSchemas(io: SchemaIo, schemas: Record<string, z.ZodType
   const prefix = `Shared_${io}_`;
   const all: Record<string, JsonSchema> = { ...named, ...Object.fromEntries(Object.entries(defs).map(([id, schema]) => [`${prefix}${id}`, schema])) };
   const text = JSON.stringify(all).replaceAll('#/components/schemas/__shared#/$defs/', `#/components/schemas/${prefix}`);
-  return Object.fromEntries(Object.entries(JSON.parse(text) as Record<string, JsonSchema>).map(([id, schema]) => [id, stripDocumentKeys(schema)]));
+  return Object.fromEntries(Object.entries(JSON.parse(text) as Record<string, JsonSchema>).map(([id, schema]) => [id, documented(io, schema)]));
 }
 
 
 export function inlineSchema(schema: z.ZodType, io: SchemaIo = 'input'): JsonSchema {
-  return stripDocumentKeys(z.toJSONSchema(schema, { io, target: 'draft-2020-12', unrepresentable: 'any' }) as JsonSchema);
+  return documented(io, z.toJSONSchema(schema, { io, target: 'draft-2020-12', unrepresentable: 'any' }) as JsonSchema);
 }
 
 /**

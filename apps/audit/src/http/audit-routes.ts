@@ -1,5 +1,5 @@
 import { Router } from 'express';
-import { serveOpenApi, type Auth, type Logger, type Role } from '@lifeline/kit';
+import { answerUnknownMethods, serveOpenApi, type Auth, type Logger, type Role } from '@lifeline/kit';
 import { listAuditEvents, type AuditEventFilter } from '../data/audit-event-repository.ts';
 import type { Db } from '../data/db.ts';
 import { listDeadLetters } from '../data/dead-letter-repository.ts';
@@ -103,7 +103,7 @@ export function auditRoutes(deps: AuditRouteDeps): Router {
     res.json(await page({ entityType, entityId, from: q.from, to: q.to }, q.limit, q.cursor));
   });
 
-  return router;
+  return answerUnknownMethods(router);
 }
 
 /** The query-string names of /audit and /audit/export, mapped onto the repository's filter. */

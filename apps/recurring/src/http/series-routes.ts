@@ -3,6 +3,7 @@ import type { Response } from 'express';
 import type { SeriesState } from '@lifeline/contracts';
 import {
   IDEMPOTENT_REPLAYED_HEADER,
+  answerUnknownMethods,
   entityTag,
   getAuth,
   idempotencyKeyOf,
@@ -81,5 +82,5 @@ export function seriesRoutes(opts: { auth: Auth; deps: RecurringDeps }): Router 
     res.status(204).end();
   });
 
-  return router;
+  return answerUnknownMethods(router);
 }

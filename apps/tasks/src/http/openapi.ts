@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import { taskStateSchema } from '@lifeline/contracts';
 import { COMMON_PROBLEMS, JSON_CONTENT, entityTagHeader, idempotencyKeyHeader, entityTagListSchema, headerParameter, openApiDocument, pathParameters, problemCatalog, queryParameters, responses, schemaRef, type JsonSchema } from '@lifeline/kit';
 import { createTaskBody, listTasksQuery, patchTaskBody, taskIdParams, taskPageSchema } from './task-input.ts';
@@ -79,7 +80,7 @@ export function buildOpenApiDocument(): JsonSchema {
         get: {
           summary: 'Read a task',
           operationId: 'getTask',
-          parameters: [...ID, headerParameter('If-None-Match', entityTagListSchema, { description: 'An ETag you read: 304 when the task is still at that version.' })],
+          parameters: [...ID, headerParameter('If-None-Match', z.string(), { description: 'ETags you read, or *: 304 when one names the current version; anything else (weak, foreign or unreadable tags) reads the task as usual.' })],
           responses: responses(
             { 200: TASK_RESPONSE('The task.'), 304: { description: 'Unchanged since the ETag sent in If-None-Match.', headers: { ETag: ETAG_HEADER } } },
             only(400, 401, 404),

@@ -3,6 +3,7 @@ import type { Response } from 'express';
 import type { TaskState } from '@lifeline/contracts';
 import {
   IDEMPOTENT_REPLAYED_HEADER,
+  answerUnknownMethods,
   entityTag,
   getAuth,
   idempotencyKeyOf,
@@ -106,5 +107,5 @@ export function taskRoutes(opts: { auth: Auth; tasks: TaskDeps; cursors: CursorC
     res.status(204).end();
   });
 
-  return router;
+  return answerUnknownMethods(router);
 }

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import type { Express } from 'express';
+import { routeTable } from '../method-not-allowed.ts';
 
 /**
  * Fails unless the document is valid against the official OpenAPI 3.1 schema (with the JSON Schema 2020-12
@@ -22,32 +23,10 @@ export async function assertValidOpenApi31(document: Record<string, unknown>): P
   }
 }
 
-interface Layer {
-  rawPath?: unknown;
-  route?: { path: string; methods: Record<string, boolean> };
-  handle?: { stack?: Layer[] };
-}
-
-/**
- * Every route the app registered, as "METHOD /path/{param}" (OpenAPI's spelling), walking mounted routers.
- * Express 5 keeps a layer's mount path in `rawPath`.
- */
+/** Every route the app registered, as "METHOD /path/{param}" (OpenAPI's spelling), walking mounted routers. */
 export function registeredRoutes(app: Express): string[] {
-  const routes: string[] = [];
-  const walk = (stack: Layer[], prefix: string) => {
-    for (const layer of stack) {
-      if (layer.route) {
-        for (const [method, on] of Object.entries(layer.route.methods)) {
-          if (on && method !== '_all') routes.push(`${method.toUpperCase()} ${(prefix + layer.route.path).replaceAll(/:(\w+)/g, '{$1}')}`);
-        }
-      } else if (layer.handle?.stack) {
-        const mount = typeof layer.rawPath === 'string' && layer.rawPath !== '/' ? layer.rawPath : '';
-        walk(layer.handle.stack, prefix + mount);
-      }
-    }
-  };
-  walk((app as unknown as { router: { stack: Layer[] } }).router.stack, '');
-  return routes;
+  const stack = (app as unknown as { router: { stack: Parameters<typeof routeTable>[0] } }).router.stack;
+  return [...routeTable(stack)].flatMap(([path, methods]) => [...methods].map((method) => `${method} ${path.replaceAll(/:(\w+)/g, '{$1}')}`));
 }
 
 /** Every operation of the document as "METHOD /path". */
