@@ -53,6 +53,8 @@ if [[ $only != unit ]]; then
     E2E_BROKER=$broker run_suite "e2e-$broker" e2e "platform.test.ts tasks-audit.test.ts recurring-notification.test.ts emergency.test.ts"
   done
   run_suite e2e-readme e2e readme.test.ts
+  # After the readme suite, never beside it: both bring the platform up with dev.sh.
+  run_suite e2e-fuzz e2e fuzz.test.ts
 fi
 
 passed=0 failed=0

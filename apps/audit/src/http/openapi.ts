@@ -101,9 +101,10 @@ const only = problemCatalog({
   ...COMMON_PROBLEMS,
   400: 'Invalid parameters or cursor (validation-error, invalid-cursor).',
   403: 'Only compliance officers and admins read the trail.',
+  404: 'The path names no route: an id holding an encoded "/" (route-not-found).',
 });
 
-const page = (description: string) => responses({ 200: { description, content: JSON_CONTENT(schemaRef('AuditEventPage')) } }, only(400, 401, 403));
+const page = (description: string, ...more: Array<404>) => responses({ 200: { description, content: JSON_CONTENT(schemaRef('AuditEventPage')) } }, only(400, 401, 403, ...more));
 
 /** The OpenAPI 3.1 document of the audit API, generated from the zod schemas the routes validate with. */
 export function buildOpenApiDocument(): JsonSchema {
@@ -163,7 +164,7 @@ export function buildOpenApiDocument(): JsonSchema {
           summary: 'What one person did',
           operationId: 'userActivity',
           parameters: [...pathParameters(userPath.shape), ...queryParameters(userActivityQuery.shape)],
-          responses: page('One page of the rows whose actor is the person, oldest first.'),
+          responses: page('One page of the rows whose actor is the person, oldest first.', 404),
         },
       },
       '/audit/{entityType}/{entityId}': {
@@ -171,7 +172,7 @@ export function buildOpenApiDocument(): JsonSchema {
           summary: 'The history of one record',
           operationId: 'entityHistory',
           parameters: [...pathParameters(entityPath.shape), ...queryParameters(entityHistoryQuery.shape)],
-          responses: page('One page of the rows about the record, oldest first.'),
+          responses: page('One page of the rows about the record, oldest first.', 404),
         },
       },
     },

@@ -66,6 +66,7 @@ const only = problemCatalog({
   ...COMMON_PROBLEMS,
   400: 'Invalid input: body, parameters or cursor (validation-error, malformed-json, invalid-cursor).',
   403: 'The caller may only see and change the notifications of themselves or the people they care for.',
+  404: 'The path names no route: a user id holding an encoded "/" (route-not-found).',
   415: 'The body is not JSON.',
 });
 
@@ -89,7 +90,7 @@ export function buildOpenApiDocument(): JsonSchema {
           summary: "A person's notification preferences (the defaults until they store some)",
           operationId: 'getPreferences',
           parameters: USER,
-          responses: responses({ 200: { description: 'The preferences.', content: JSON_CONTENT(schemaRef('Preferences')) } }, only(400, 401, 403)),
+          responses: responses({ 200: { description: 'The preferences.', content: JSON_CONTENT(schemaRef('Preferences')) } }, only(400, 401, 403, 404)),
         },
         put: {
           summary: "Replace a person's notification preferences",
@@ -97,7 +98,7 @@ export function buildOpenApiDocument(): JsonSchema {
           description: 'The whole document; what is left out gets its default (channels and categories on, UTC, no quiet hours, no addresses).',
           parameters: USER,
           requestBody: { required: true, content: JSON_CONTENT(schemaRef('PreferencesInput')) },
-          responses: responses({ 200: { description: 'The stored preferences.', content: JSON_CONTENT(schemaRef('Preferences')) } }, only(400, 401, 403, 415)),
+          responses: responses({ 200: { description: 'The stored preferences.', content: JSON_CONTENT(schemaRef('Preferences')) } }, only(400, 401, 403, 404, 415)),
         },
       },
       '/notification/notifications': {
@@ -116,11 +117,12 @@ export function buildOpenApiDocument(): JsonSchema {
           description:
             'A WebSocket upgrade (Connection: Upgrade, Upgrade: websocket). The token comes in the Authorization header or, for browsers, as access_token; the socket closes (4401) when it expires. Clients only listen.',
           parameters: [
-            { name: 'access_token', in: 'query', required: false, description: 'The bearer token, for clients that cannot set headers on a WebSocket.', schema: { type: 'string', minLength: 1 } },
+            // Only read without an Authorization header, so any value is accepted beside one.
+            { name: 'access_token', in: 'query', required: false, description: 'The bearer token, for clients that cannot set headers on a WebSocket (read when there is no Authorization header).', schema: { type: 'string' } },
           ],
           responses: {
             101: { description: 'Switching Protocols: the socket is open and carries notification.live messages.' },
-            ...responses({}, only(401)),
+            ...responses({}, only(400, 401)),
             426: problemResponse('Not a WebSocket upgrade request (upgrade-required).'),
           },
         },

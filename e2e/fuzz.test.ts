@@ -1,0 +1,30 @@
+// Schemathesis against every app's OpenAPI document through the gateway (scripts/fuzz.sh), on the platform
+// as `npm run dev -- --background` brings it up: no server error, no answer that breaks its own document.
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { after, before, describe, test } from 'node:test';
+import { promisify } from 'node:util';
+import { fromRoot } from '@lifeline/platform';
+
+const run = promisify(execFile);
+const APPS = ['tasks', 'recurring', 'notification', 'audit'];
+
+describe('API fuzzing through the gateway', { timeout: 900_000 }, () => {
+  before(async () => {
+    await run('bash', [fromRoot('scripts/dev.sh'), '--background'], { cwd: fromRoot(), maxBuffer: 20 * 1024 * 1024 });
+  });
+  after(async () => {
+    await run('bash', [fromRoot('scripts/dev.sh'), 'stop'], { cwd: fromRoot() });
+  });
+
+  for (const app of APPS) {
+    test(`when schemathesis runs every check on the ${app} API, then no request gets a server error or an answer that breaks the document`, async () => {
+      const result = await run('bash', [fromRoot('scripts/fuzz.sh'), app], { cwd: fromRoot(), maxBuffer: 50 * 1024 * 1024 }).then(
+        ({ stdout }) => ({ ok: true, stdout }),
+        (err: { stdout?: string; stderr?: string }) => ({ ok: false, stdout: `${err.stdout ?? ''}\n${err.stderr ?? ''}` }),
+      );
+      assert.ok(result.ok, `the fuzzer found problems in ${app}:\n${result.stdout.slice(-20_000)}`);
+      assert.match(result.stdout, /No issues found|passed/);
+    });
+  }
+});
