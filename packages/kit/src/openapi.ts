@@ -62,7 +62,7 @@ export function componentSchemas(io: SchemaIo, schemas: Record<string, z.ZodType
 
 
 export function inlineSchema(schema: z.ZodType, io: SchemaIo = 'input'): JsonSchema {
-  return documented(io, z.toJSONSchema(schema, { io, target: 'draft-2020-12', unrepresentable: 'any' }) as JsonSchema);
+  return documented(io, z.toJSONSchema(schema, { io, target: 'draft-2020-12', unrepresentable: 'any' }));
 }
 
 /**
