@@ -60,7 +60,6 @@ export function componentSchemas(io: SchemaIo, schemas: Record<string, z.ZodType
   return Object.fromEntries(Object.entries(JSON.parse(text) as Record<string, JsonSchema>).map(([id, schema]) => [id, documented(io, schema)]));
 }
 
-
 export function inlineSchema(schema: z.ZodType, io: SchemaIo = 'input'): JsonSchema {
   return documented(io, z.toJSONSchema(schema, { io, target: 'draft-2020-12', unrepresentable: 'any' }));
 }
