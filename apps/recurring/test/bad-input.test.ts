@@ -88,6 +88,17 @@ describe('bad input on every endpoint', () => {
     await refused(`/recurring/series/${crypto.randomUUID()}/occurrences`, dave, {}, 404, 'series-not-found');
   });
 
+  it('when an instant is outside 1900-9999, a string holds NUL or a lone surrogate, or a path does not decode, then 400 and nothing is written (issue 10)', async () => {
+    const base = `/recurring/series/${series.id}/occurrences`;
+    await refused(`${base}?from=0000-01-01T00:00:00Z`, dave, {}, 400, 'validation-error');
+    await refused(`${base}?to=10000-01-01T00:00:00Z`, dave, {}, 400, 'validation-error');
+    await refused(`${base}?from=2030-01-01T00:00:00%00`, dave, {}, 400, 'validation-error');
+    await refused('/recurring/series', dave, post({ ...valid(), tags: ['a\u0000b'] }), 400, 'validation-error');
+    await refused('/recurring/series', dave, post({ ...valid(), title: 'pills \ud800' }), 400, 'validation-error');
+    await refused('/recurring/series/%FF', dave, {}, 400, 'malformed-path');
+    await refused(`/recurring/series/${series.id}%00`, dave, {}, 400, 'malformed-path');
+  });
+
   it('when PATCH /series/{id} gets bad input, then 4xx, the series keeps its version and no instance changes', async () => {
     const path = `/recurring/series/${series.id}`;
     const patch = (body: unknown, headers?: Record<string, string>): Call => ({ method: 'PATCH', body, ...(headers ? { headers } : {}) });
