@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { taskStateSchema } from '@lifeline/contracts';
 import { call, eventually, expectProblem } from '@lifeline/kit/testing';
+import { IDEMPOTENCY_KEYS_SQL } from '@lifeline/db';
 import { canonicalJson, requestHash } from '@lifeline/kit';
 import { as } from './support/api.ts';
 import { admin, countRows, createTestSchema, dropSchema, tableSnapshot } from './support/database.ts';
@@ -32,6 +33,21 @@ describe('Idempotency-Key on POST /tasks', () => {
     await app?.close();
     await recorder?.close();
     if (schema) await dropSchema(schema);
+  });
+
+  it('when the migrated key table is compared with the shared one of @lifeline/db, then columns, keys and index are the same', async () => {
+    const shape = async (name: string) => {
+      const columns = await admin((c) => c.query(`SELECT column_name, data_type, character_maximum_length, is_nullable FROM information_schema.columns WHERE table_schema = $1 AND table_name = 'idempotency_keys' ORDER BY column_name`, [name]));
+      const indexes = await admin((c) => c.query(`SELECT indexname, regexp_replace(indexdef, ' ON .*\\.', ' ON ') AS def FROM pg_indexes WHERE schemaname = $1 AND tablename = 'idempotency_keys' ORDER BY indexname`, [name]));
+      return { columns: columns.rows, indexes: indexes.rows };
+    };
+    const shared = `${schema}_shared`;
+    await admin((c) => c.query(`CREATE SCHEMA "${shared}"; SET search_path TO "${shared}"; ${IDEMPOTENCY_KEYS_SQL}`));
+    try {
+      assert.deepEqual(await shape(schema), await shape(shared));
+    } finally {
+      await admin((c) => c.query(`DROP SCHEMA "${shared}" CASCADE`));
+    }
   });
 
   const create = async (authorization: string, key: string | undefined, body: unknown) =>

@@ -1,6 +1,9 @@
 import { taskStateSchema, type TaskState } from '@lifeline/contracts';
+import { claimIdempotencyKey as claimKey } from '@lifeline/db';
 import type { Prisma } from '../generated/prisma/client.ts';
-import type { Db } from './db.ts';
+
+// Expired keys go with the relay's housekeeping, as in every app with an Idempotency-Key.
+export { deleteExpiredIdempotencyKeys } from '@lifeline/db';
 
 export interface IdempotencyClaim {
   callerId: string;
@@ -14,39 +17,10 @@ export interface IdempotencyClaim {
 export type ClaimResult = { claimed: true } | { claimed: false; requestHash: string; task: TaskState };
 
 /**
- * Claims (caller, key) for this request inside the caller's transaction, together with the answer it will
- * give. A concurrent request with the same key blocks on the unique key until this transaction ends, then
- * finds the committed row (replay) or, if this one rolled back, claims the key itself. An expired row is
- * taken over as if it were not there.
+ * Claims (caller, key) for this request inside the caller's transaction, together with the task it will
+ * answer with (@lifeline/db's shared key table and claim); a replay reads that task back as it was.
  */
 export async function claimIdempotencyKey(tx: Prisma.TransactionClient, claim: IdempotencyClaim): Promise<ClaimResult> {
-  const response = JSON.stringify(claim.task);
-  for (let attempt = 0; attempt < 3; attempt++) {
-    const inserted = await tx.$queryRaw<Array<{ claimed: boolean }>>`
-      INSERT INTO idempotency_keys (caller_id, key, request_hash, task_id, response, created_at, expires_at)
-      VALUES (${claim.callerId}, ${claim.key}, ${claim.requestHash}, ${claim.task.id}::uuid, ${response}::jsonb,
-              statement_timestamp(), statement_timestamp() + make_interval(hours => ${claim.ttlHours}::int))
-      ON CONFLICT (caller_id, key) DO UPDATE
-        SET request_hash = EXCLUDED.request_hash, task_id = EXCLUDED.task_id, response = EXCLUDED.response,
-            created_at = EXCLUDED.created_at, expires_at = EXCLUDED.expires_at
-        WHERE idempotency_keys.expires_at <= statement_timestamp()
-      RETURNING true AS claimed`;
-    if (inserted.length > 0) return { claimed: true };
-
-    const [existing] = await tx.$queryRaw<Array<{ requestHash: string; response: unknown }>>`
-      SELECT request_hash AS "requestHash", response FROM idempotency_keys
-      WHERE caller_id = ${claim.callerId} AND key = ${claim.key} AND expires_at > statement_timestamp()`;
-    // Gone between the two statements (expired and cleaned up): claim again.
-    if (existing !== undefined) return { claimed: false, requestHash: existing.requestHash.trim(), task: taskStateSchema.parse(existing.response) };
-  }
-  throw new Error(`idempotency key could not be claimed or read for caller ${claim.callerId}`);
-}
-
-/** Deletes at most `limit` expired keys; returns how many went. */
-export async function deleteExpiredIdempotencyKeys(db: Db, limit: number): Promise<number> {
-  return db.$executeRaw`
-    DELETE FROM idempotency_keys
-    WHERE (caller_id, key) IN (
-      SELECT caller_id, key FROM idempotency_keys WHERE expires_at <= statement_timestamp() ORDER BY expires_at LIMIT ${limit}
-    )`;
+  const result = await claimKey(tx, { callerId: claim.callerId, key: claim.key, requestHash: claim.requestHash, resourceId: claim.task.id, response: claim.task, ttlHours: claim.ttlHours });
+  return result.claimed ? result : { claimed: false, requestHash: result.requestHash, task: taskStateSchema.parse(result.response) };
 }
