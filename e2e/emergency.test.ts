@@ -2,6 +2,7 @@
 // the cron tick, the outbox, the real broker and the notification app to real mail in the SMTP capture;
 // an acknowledgement stops it; a resolve sends the all-clear. Real daprd sidecars, real Postgres.
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, test } from 'node:test';
@@ -83,13 +84,13 @@ describe(`emergency escalation on ${broker}`, { timeout: 600_000 }, () => {
     const emergency = await ok<Emergency>(call(emergencyUrl(''), annToken, { method: 'POST', body: { type: 'fall', message: 'I fell in the hall' } }), 201);
 
     // Tier 1: bob, at once.
-    const [bobPage] = await capture.waitForMessages({ to: mailOf(bob), subject: 'EMERGENCY' }, 1, 60_000);
+    const [bobPage] = await capture.waitForMessages({ to: mailOf(bob), subject: 'needs help' }, 1, 60_000);
     assert.equal(bobPage?.subject, `EMERGENCY: ${ann} needs help`);
     assert.match(bobPage?.text ?? '', /I fell in the hall/);
     assert.equal((await capture.messages({ to: mailOf(nadia) })).length, 0, 'tier 2 waits for tier 1');
 
     // No answer: tier 2, nadia, with her acknowledgement link, after tier 1's wait.
-    const [nadiaPage] = await capture.waitForMessages({ to: mailOf(nadia), subject: 'EMERGENCY' }, 1, 60_000);
+    const [nadiaPage] = await capture.waitForMessages({ to: mailOf(nadia), subject: 'needs help' }, 1, 60_000);
     assert.ok(Date.parse(nadiaPage!.receivedAt) - raisedAt >= 4000, 'tier 2 only after tier 1 waited');
     const link = /I am responding: (\S+)/.exec(nadiaPage?.text ?? '')?.[1];
     assert.ok(link, nadiaPage?.text ?? '');
@@ -105,8 +106,8 @@ describe(`emergency escalation on ${broker}`, { timeout: 600_000 }, () => {
 
     // Tier 2's repeats were due 3 s and 6 s after its first page: none goes out.
     await sleep(8000);
-    assert.equal((await capture.messages({ to: mailOf(nadia), subject: 'EMERGENCY' })).length, 1, 'no page after the acknowledgement');
-    assert.equal((await capture.messages({ to: mailOf(bob), subject: 'EMERGENCY' })).length, 1, 'tier 1 was paged once');
+    assert.equal((await capture.messages({ to: mailOf(nadia), subject: 'needs help' })).length, 1, 'no page after the acknowledgement');
+    assert.equal((await capture.messages({ to: mailOf(bob), subject: 'needs help' })).length, 1, 'tier 1 was paged once');
 
     // Bob resolves: the all-clear to ann and nadia.
     const resolved = await ok<Emergency>(call(emergencyUrl(`/${emergency.id}/resolve`), await platform.token(bob, ['user']), { method: 'POST', body: { note: 'She is fine, only bruised' } }));
@@ -116,7 +117,10 @@ describe(`emergency escalation on ${broker}`, { timeout: 600_000 }, () => {
     await capture.waitForMessages({ to: mailOf(ann), subject: 'Your emergency was resolved' }, 1, 60_000);
 
     const detail = await ok<Emergency>(call(emergencyUrl(`/${emergency.id}`), annToken));
-    assert.deepEqual(detail.timeline?.map((t) => t.kind), ['raised', 'paged', 'paged', 'acknowledged', 'resolved']);
+    assert.deepEqual(detail.timeline?.filter((t) => t.kind !== 'location').map((t) => t.kind), ['raised', 'paged', 'paged', 'acknowledged', 'resolved']);
+    // No location app runs here: the raise went through anyway, and the timeline says nothing was attached.
+    const location = detail.timeline?.find((t) => t.kind === 'location');
+    assert.equal(location?.data.attached, false, JSON.stringify(detail.timeline));
 
     // The audit trail has every step.
     const officer = await platform.token('officer-1', ['compliance']);
@@ -140,11 +144,62 @@ describe(`emergency escalation on ${broker}`, { timeout: 600_000 }, () => {
     assert.deepEqual(answers.map((a) => a.status).sort(), [200, 200, 200, 200, 200, 200, 200, 200, 200, 201]);
     assert.equal(new Set(answers.map((a) => (a.body as Emergency).id)).size, 1);
 
-    await capture.waitForMessages({ to: mailOf(dan), subject: 'EMERGENCY' }, 1, 60_000);
+    await capture.waitForMessages({ to: mailOf(dan), subject: 'needs help' }, 1, 60_000);
     await sleep(3000);
-    assert.equal((await capture.messages({ to: mailOf(dan), subject: 'EMERGENCY' })).length, 1);
+    assert.equal((await capture.messages({ to: mailOf(dan), subject: 'needs help' })).length, 1);
     const id = (answers[0]!.body as Emergency).id;
     await ok(call(emergencyUrl(`/${id}/cancel`), cleoToken, { method: 'POST', body: { reason: 'pressed by mistake' } }));
     await capture.waitForMessages({ to: mailOf(dan), subject: 'All clear' }, 1, 60_000);
+  });
+
+  test('when a check-in is not completed in time, then an emergency of kind missed_check_in is raised and pages the contacts', async () => {
+    const eve = person('eve');
+    const fred = person('fred');
+    const eveToken = await platform.token(eve, ['user']);
+    await mailOnly(fred);
+    await ok(call(emergencyUrl('/contacts'), eveToken, { method: 'POST', body: { userId: fred } }), 201);
+    // Due in 2 "minutes" (seconds here), missed after the 5 of grace.
+    const checkIn = await ok<{ id: string }>(call(emergencyUrl('/check-ins'), eveToken, { method: 'POST', body: { inMinutes: 2, note: 'Walking home through the park' } }), 201);
+    const [page] = await capture.waitForMessages({ to: mailOf(fred), subject: 'needs help' }, 1, 60_000);
+    assert.match(page?.text ?? '', /Walking home through the park/);
+    const missed = await ok<{ status: string; emergencyId: string }>(call(emergencyUrl(`/check-ins/${checkIn.id}`), eveToken));
+    assert.equal(missed.status, 'missed');
+    const e = await ok<Emergency & { type: string }>(call(emergencyUrl(`/${missed.emergencyId}`), eveToken));
+    assert.equal(e.type, 'missed_check_in');
+    // A completed check-in raises nothing.
+    const done = await ok<{ id: string }>(call(emergencyUrl('/check-ins'), eveToken, { method: 'POST', body: { inMinutes: 1 } }), 201);
+    await ok(call(emergencyUrl(`/check-ins/${done.id}/complete`), eveToken, { method: 'POST' }));
+    await ok(call(emergencyUrl(`/${missed.emergencyId}/resolve`), eveToken, { method: 'POST', body: { note: 'home, phone was dead' } }));
+    await sleep(8000);
+    assert.equal((await capture.messages({ to: mailOf(fred), subject: 'needs help' })).length, 1);
+  });
+
+  test('when two replicas escalate and the one that raised is killed with SIGKILL mid-escalation, then every step pages exactly once', async () => {
+    await platform.start('emergency', { replica: 1 });
+    const gus = person('gus');
+    const gusToken = await platform.token(gus, ['user']);
+    const tiers = ['hal', 'ida', 'jon'].map(person);
+    for (const t of tiers) await mailOnly(t);
+    const ids: string[] = [];
+    for (const t of tiers) ids.push((await ok<{ id: string }>(call(emergencyUrl('/contacts'), gusToken, { method: 'POST', body: { userId: t } }), 201)).id);
+    await ok(call(emergencyUrl('/policy'), gusToken, { method: 'PUT', body: { tiers: ids.map((id) => ({ contactIds: [id], waitMinutes: 2, repeat: 1 })) } }));
+    await ok(call(emergencyUrl(''), gusToken, { method: 'POST', body: { type: 'medical' } }), 201);
+
+    // The first page is out; the next steps are due every two seconds. Kill the replica that raised it.
+    await capture.waitForMessages({ to: mailOf(tiers[0]!), subject: 'needs help' }, 1, 60_000);
+    const port = platform.app('emergency').appPort;
+    const listening = execFileSync('ss', ['-ltnpH', `sport = :${port}`], { encoding: 'utf8' });
+    const pid = Number(/pid=(\d+)/.exec(listening)?.[1]);
+    assert.ok(pid > 0, listening);
+    process.kill(pid, 'SIGKILL');
+
+    // Replica 1 carries on: two rounds of each tier, then the exhaustion to everyone.
+    for (const t of tiers) await capture.waitForMessages({ to: mailOf(t), subject: 'needs help' }, 2, 60_000);
+    for (const t of tiers) await capture.waitForMessages({ to: mailOf(t), subject: 'still nobody has answered' }, 1, 60_000);
+    await sleep(4000);
+    for (const t of tiers) {
+      assert.equal((await capture.messages({ to: mailOf(t), subject: `EMERGENCY: ${gus} needs help` })).length, 2, `${t}: one page per round`);
+      assert.equal((await capture.messages({ to: mailOf(t), subject: 'still nobody has answered' })).length, 1, `${t}: one exhaustion notice`);
+    }
   });
 });

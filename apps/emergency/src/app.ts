@@ -5,10 +5,13 @@ import { databaseReadinessCheck, outboxRelayFromConfig, type OutboxRelay } from 
 import type { EmergencyConfig } from './config.ts';
 import type { PrismaClient } from './data/db.ts';
 import { deleteExpiredIdempotencyKeys } from './data/idempotency-repository.ts';
+import { LocationClient } from './clients/location-client.ts';
 import { createAckLinks } from './domain/ack-link.ts';
+import { LocationAttacher } from './domain/attach-location.ts';
 import type { EmergencyDeps } from './domain/emergency-deps.ts';
 import { EVENT_SOURCE } from './domain/emergency-event.ts';
 import { StepRunner } from './domain/step-runner.ts';
+import { checkInRoutes } from './http/check-in-routes.ts';
 import { contactRoutes } from './http/contact-routes.ts';
 import { emergencyRoutes } from './http/emergency-routes.ts';
 import { createEmergencyCursors } from './http/page-cursor.ts';
@@ -18,6 +21,8 @@ export interface AppDeps {
   config: EmergencyConfig;
   prisma: PrismaClient;
   dapr: DaprClient;
+  /** The same sidecar with LOCATION_TIMEOUT_MS as its timeout: for the location lookups of raises. */
+  locationDapr: DaprClient;
   logger: Logger;
   metrics: Metrics;
 }
@@ -28,11 +33,13 @@ export interface EmergencyApp {
   relay: OutboxRelay;
   /** Runs due escalation steps for the cron tick and after raises; stopped on shutdown. */
   steps: StepRunner;
+  /** Location lookups after raises, in the background; drained on shutdown. */
+  locations: LocationAttacher;
   deps: EmergencyDeps;
 }
 
 export function createApp(appDeps: AppDeps): EmergencyApp {
-  const { config, prisma, dapr, logger, metrics } = appDeps;
+  const { config, prisma, dapr, locationDapr, logger, metrics } = appDeps;
   const relay = outboxRelayFromConfig({
     prisma,
     dapr,
@@ -44,24 +51,31 @@ export function createApp(appDeps: AppDeps): EmergencyApp {
   });
   const stepsDone = new Counter({
     name: 'emergency_escalation_steps_total',
-    help: 'Escalation steps done by the tick, by outcome (page, exhaust, failed)',
+    help: 'Work done by the escalation tick, by outcome (page, exhaust, reopen, missed_check_in, failed)',
     labelNames: ['outcome'],
     registers: [metrics.registry],
   });
 
+  const secondsPerMinute = config.ESCALATION_TIME_UNIT === 'seconds' ? 1 : 60;
   // The runner needs the deps and the deps wake the runner: the closure reads it once it exists.
   const runner: { current?: StepRunner } = {};
+  const location = new LocationClient({ dapr: locationDapr, appId: config.LOCATION_APP_ID, jwt: config, serviceId: config.APP_ID });
+  const locations = new LocationAttacher({ prisma }, location, logger);
   const deps: EmergencyDeps = {
     prisma,
     outboxWritten: () => relay.wake(),
     stepsDue: () => runner.current?.wake(),
-    secondsPerMinute: config.ESCALATION_TIME_UNIT === 'seconds' ? 1 : 60,
+    raised: (emergencyId, personId) => locations.attach(emergencyId, personId),
+    secondsPerMinute,
+    checkInGraceSeconds: config.CHECK_IN_GRACE_MINUTES * secondsPerMinute,
     idempotencyTtlHours: config.IDEMPOTENCY_TTL_HOURS,
     ackLinks: createAckLinks({ secret: config.JWT_SECRET, baseUrl: config.ACK_LINK_BASE_URL, ttlHours: config.ACK_LINK_TTL_HOURS }),
   };
   const steps = new StepRunner(deps, logger, config.ESCALATION_BATCH, (o) => {
     stepsDone.inc({ outcome: 'page' }, o.pages);
     stepsDone.inc({ outcome: 'exhaust' }, o.exhausted);
+    stepsDone.inc({ outcome: 'reopen' }, o.reopened);
+    stepsDone.inc({ outcome: 'missed_check_in' }, o.missedCheckIns);
     stepsDone.inc({ outcome: 'failed' }, o.failed);
   });
   runner.current = steps;
@@ -70,7 +84,8 @@ export function createApp(appDeps: AppDeps): EmergencyApp {
   createSubscriptions({ pubsubName: config.PUBSUB_NAME, logger, metrics }).binding(escalationCron(steps)).mount(app);
   const auth = createAuth(config);
   app.use(contactRoutes({ auth, deps }));
+  app.use(checkInRoutes({ auth, deps }));
   app.use(emergencyRoutes({ auth, deps, cursors: createEmergencyCursors(config.JWT_SECRET) }));
   finalize(app);
-  return { app, relay, steps, deps };
+  return { app, relay, steps, locations, deps };
 }

@@ -12,6 +12,11 @@ export const emergencyConfigShape = {
   ESCALATION_TIME_UNIT: z.enum(['minutes', 'seconds'], { error: 'expected minutes or seconds' }).default('minutes'),
   /** Steps one tick works through at most; a tick with more due steps leaves the rest to the next one. */
   ESCALATION_BATCH: envInt(1, 10_000).default(200),
+  /** Minutes (of ESCALATION_TIME_UNIT) after a check-in's due time before it counts as missed. */
+  CHECK_IN_GRACE_MINUTES: envInt(0, 120).default(5),
+  /** The location app's id for service invocation, and how long a raise's location lookup may take. */
+  LOCATION_APP_ID: z.string().regex(/^[a-z][a-z0-9-]{0,62}$/, 'expected a Dapr app id').default('location'),
+  LOCATION_TIMEOUT_MS: envInt(50, 10_000).default(800),
   /** How long an Idempotency-Key of POST /emergencies is remembered. */
   IDEMPOTENCY_TTL_HOURS: envInt(1, 24 * 30).default(24),
   /** The public base of the API (the gateway's /api/v1) that acknowledgement links in mail point at. */

@@ -53,6 +53,7 @@ describe('escalation steps', () => {
       { recipients: [{ kind: 'user' as const, userId: 'bob' }], waitMinutes: 2, repeat: 1 },
       { recipients: [{ kind: 'user' as const, userId: 'cid' }], waitMinutes: 3, repeat: 0 },
     ],
+    ackTimeoutMinutes: null,
   };
   it('when a plan has two tiers, then tier 1 twice, tier 2 once and then the exhaustion, each after its tier\'s wait', () => {
     const seen: string[] = [];
@@ -64,7 +65,7 @@ describe('escalation steps', () => {
     assert.deepEqual(seen, ['page:1/1', 'page:1/2+2', 'page:2/1+2', 'exhaust:3/1+3']);
   });
   it('when a plan has no tiers, then the first step is the exhaustion', () => {
-    assert.deepEqual(firstStep({ policyId: null, tiers: [] }), { tier: 1, round: 1, kind: 'exhaust' });
+    assert.deepEqual(firstStep({ policyId: null, tiers: [], ackTimeoutMinutes: null }), { tier: 1, round: 1, kind: 'exhaust' });
   });
   it('when the same (emergency, tier, round) is named twice, then the event id is the same; another round gives another id', () => {
     const e = '0b7e4c6a-5a1e-4f0d-9a53-2f3a9f1c8d11';
@@ -82,7 +83,7 @@ describe('policies', () => {
     assert.throws(() => checkPolicyContacts([{ contactIds: [A, B], waitMinutes: 1, repeat: 0 }], [contact(A)]), (err: Error & { status?: number }) => err.status === 422 && err.message.includes(B));
   });
   it('when a contact was deleted since the policy was stored, then the plan leaves it out and drops a tier left empty', () => {
-    const plan = resolvePlan({ personId: 'ann', id: null, isDefault: false, version: 1, updatedAt: null, tiers: [{ contactIds: [B], waitMinutes: 1, repeat: 0 }, { contactIds: [A, B], waitMinutes: 2, repeat: 0 }] }, [contact(A)]);
+    const plan = resolvePlan({ personId: 'ann', id: null, isDefault: false, ackTimeoutMinutes: null, version: 1, updatedAt: null, tiers: [{ contactIds: [B], waitMinutes: 1, repeat: 0 }, { contactIds: [A, B], waitMinutes: 2, repeat: 0 }] }, [contact(A)]);
     assert.equal(plan.tiers.length, 1);
     assert.deepEqual(plan.tiers[0]?.recipients, [{ kind: 'contact', contactId: A, name: `Name ${A.slice(0, 4)}`, email: `${A.slice(0, 4)}@example.test` }]);
   });

@@ -79,7 +79,7 @@ describe('escalation', () => {
     assert.equal(after.status, 'open');
     assert.equal(after.exhausted, true);
     assert.equal(after.nextStepAt, null);
-    assert.deepEqual(after.timeline?.map((t) => t.kind), ['raised', 'paged', 'paged', 'paged', 'exhausted']);
+    assert.deepEqual(after.timeline?.filter((t) => t.kind !== 'location').map((t) => t.kind), ['raised', 'paged', 'paged', 'paged', 'exhausted']);
     // Paged users may read it now.
     await getEmergency(app.url, await as.user(bob), e.id);
   });
@@ -187,7 +187,7 @@ describe('escalation', () => {
     assert.equal((await escalations(fine.id)).length, 1, 'the healthy emergency is paged meanwhile');
     assert.deepEqual((await steps(schema, broken.id)).map((s) => `${s.tier}/${s.round}/${s.status}`), ['1/1/done', '1/2/done', '2/1/failed']);
     const detail = await getEmergency(app.url, bad.auth, broken.id);
-    assert.equal(detail.timeline?.at(-1)?.kind, 'step_failed');
+    assert.equal(detail.timeline?.filter((t) => t.kind !== 'location').at(-1)?.kind, 'step_failed');
   });
 
   it('when a contact row cannot be paged, then a raise leaves it out and still succeeds', async () => {
@@ -195,6 +195,33 @@ describe('escalation', () => {
     await admin((c) => c.query(`INSERT INTO "${schema}".contacts (id, person_id, position, kind, name, email) VALUES (gen_random_uuid(), $1, 1, 'contact', 'x', 'not-an-address')`, [person]));
     const e = await raise(app.url, await as.user(person));
     assert.equal(e.tiers, 0);
+  });
+
+  it('when an acknowledgement is not resolved within the policy\'s timeout, then the escalation starts again from tier 1 in a new cycle; a resolve in time stops it', async () => {
+    const { auth, user, nadia } = await personWithTwoTiers();
+    await expectJson(await call(app.url, '/emergencies/policy', auth, { method: 'PUT', body: { tiers: [{ contactIds: [user.id], waitMinutes: 60 }, { contactIds: [nadia.id], waitMinutes: 60 }], ackTimeoutMinutes: 30 } }));
+    const e = await raise(app.url, auth);
+    await app.tick();
+    await expectJson(await call(app.url, `/emergencies/${e.id}/acknowledge`, auth, { method: 'POST' }));
+    assert.deepEqual((await steps(schema, e.id)).map((s) => `${s.cycle}/${s.tier}/${s.round}/${s.kind}/${s.status}`), ['1/1/1/page/done', '1/2/1/page/cancelled', '2/1/1/reopen/pending']);
+    await app.tick();
+    assert.equal((await getEmergency(app.url, auth, e.id)).status, 'acknowledged', 'not before the timeout');
+    await makeStepsDue(schema, e.id);
+    await app.tick();
+    const reopened = await getEmergency(app.url, auth, e.id);
+    assert.equal(reopened.status, 'open');
+    assert.deepEqual(reopened.timeline?.filter((t) => t.kind !== 'location').map((t) => t.kind), ['raised', 'paged', 'acknowledged', 'reopened', 'paged']);
+    const pages = await escalations(e.id);
+    assert.deepEqual(pages.map((p) => [p.payload.data.cycle ?? 1, p.payload.data.tier]), [[1, 1], [2, 1]]);
+    assert.equal(pages[1]!.id, escalationEventId(e.id, 1, 1, 2));
+    assert.notEqual(pages[0]!.id, pages[1]!.id);
+    // Acknowledged again and resolved in time: nothing more.
+    await expectJson(await call(app.url, `/emergencies/${e.id}/acknowledge`, auth, { method: 'POST' }));
+    await expectJson(await call(app.url, `/emergencies/${e.id}/resolve`, auth, { method: 'POST' }));
+    await makeStepsDue(schema, e.id);
+    await app.tick();
+    assert.equal((await escalations(e.id)).length, 2);
+    assert.ok((await steps(schema, e.id)).every((s) => s.status !== 'pending'));
   });
 
   it('when the tick is called without the app token, then it is refused', async () => {

@@ -154,4 +154,24 @@ describe('emergency notifications', () => {
     assert.deepEqual([...new Set(rows.map((r) => r.user_id))].sort(), ['rita', carl, `contact:${contact.contactId}`].sort());
     assert.ok(rows.every((r) => r.priority === 'emergency'));
   });
+
+  it('when a missed check-in raised the emergency, then the person is told so, and the check_in_missed event itself tells nobody', async () => {
+    await putPreferences(h.app.url, 'rita', { email: 'rita@example.test' }, await as.user('rita'));
+    const emergencyId = randomUUID();
+    const created = event(
+      'emergency.created',
+      { emergencyId, userId: 'rita', raisedBy: 'rita', kind: 'missed_check_in', message: 'Missed check-in', location: null, policyId: null, createdAt: new Date().toISOString() },
+      { source: 'emergency' },
+    );
+    assert.equal(await deliver(h.app.url, 'emergency-events', created), 'SUCCESS');
+    const [mail] = await h.capture.waitForMessages({ to: 'rita@example.test' }, 1);
+    assert.match(mail?.text ?? '', /You did not check in in time/);
+    const missed = event(
+      'emergency.check_in_missed',
+      { checkInId: randomUUID(), userId: 'rita', emergencyId, note: null, dueAt: new Date().toISOString(), missedAt: new Date().toISOString() },
+      { source: 'emergency' },
+    );
+    assert.equal(await deliver(h.app.url, 'emergency-events', missed), 'SUCCESS');
+    assert.equal((await deliveryRows(h.schema, 'cause_event_id = $1', [missed.id])).length, 0);
+  });
 });

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { emergencyAcknowledgedEventSchema, emergencyCancelledEventSchema, emergencyCreatedEventSchema, emergencyEscalatedEventSchema, emergencyEventSchema, emergencyExhaustedEventSchema, emergencyResolvedEventSchema } from './events/emergency-events.ts';
+import { emergencyAcknowledgedEventSchema, emergencyCancelledEventSchema, emergencyCheckInMissedEventSchema, emergencyCreatedEventSchema, emergencyEscalatedEventSchema, emergencyEventSchema, emergencyExhaustedEventSchema, emergencyResolvedEventSchema } from './events/emergency-events.ts';
 import { geofenceEnteredEventSchema, geofenceEventSchema, geofenceExitedEventSchema } from './events/geofence-events.ts';
 import { notificationEventSchema, notificationFailedEventSchema, notificationSentEventSchema, notificationSuppressedEventSchema } from './events/notification-events.ts';
 import { instancesGeneratedEventSchema, recurringTaskEventSchema, seriesCreatedEventSchema, seriesEndedEventSchema, seriesUpdatedEventSchema } from './events/recurring-task-events.ts';
@@ -18,6 +18,7 @@ export const topics = {
     'emergency.resolved',
     'emergency.cancelled',
     'emergency.exhausted',
+    'emergency.check_in_missed',
   ],
   'geofence-events': ['geofence.entered', 'geofence.exited'],
 } as const;
@@ -47,6 +48,7 @@ export const eventSchemas = {
   'emergency.resolved': emergencyResolvedEventSchema,
   'emergency.cancelled': emergencyCancelledEventSchema,
   'emergency.exhausted': emergencyExhaustedEventSchema,
+  'emergency.check_in_missed': emergencyCheckInMissedEventSchema,
   'geofence.entered': geofenceEnteredEventSchema,
   'geofence.exited': geofenceExitedEventSchema,
 } as const satisfies { [T in EventType]: z.ZodType<{ type: T }> };

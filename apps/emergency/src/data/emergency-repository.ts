@@ -8,7 +8,7 @@ export const EMERGENCY_COLUMNS = Prisma.sql`
   id::text AS id, person_id AS "personId", kind, status, message, location, policy_id::text AS "policyId", plan,
   raised_by AS "raisedBy", created_at AS "createdAt", updated_at AS "updatedAt", acknowledged_at AS "acknowledgedAt",
   acknowledged_by AS "acknowledgedBy", exhausted_at AS "exhaustedAt", closed_at AS "closedAt", closed_by AS "closedBy",
-  close_note AS "closeNote", version`;
+  close_note AS "closeNote", version, cycle`;
 
 export interface EmergencyRow {
   id: string;
@@ -29,6 +29,7 @@ export interface EmergencyRow {
   closedBy: string | null;
   closeNote: string | null;
   version: number;
+  cycle: number;
 }
 
 // The plan is this app's own record and was valid when written; read it by shape only, so one damaged
@@ -40,6 +41,7 @@ const storedRecipient = z.discriminatedUnion('kind', [
 const planSchema = z.object({
   policyId: z.string().nullable(),
   tiers: z.array(z.object({ recipients: z.array(storedRecipient), waitMinutes: z.int(), repeat: z.int() })),
+  ackTimeoutMinutes: z.int().nullable().default(null),
 });
 
 const iso = (d: Date | null) => (d === null ? null : d.toISOString());
@@ -110,7 +112,7 @@ export async function saveStatus(tx: Tx, e: Emergency): Promise<void> {
   await tx.$executeRaw`
     UPDATE emergencies SET status = ${e.status}, acknowledged_at = ${e.acknowledgedAt}::timestamptz, acknowledged_by = ${e.acknowledgedBy},
       closed_at = ${e.closedAt}::timestamptz, closed_by = ${e.closedBy}, close_note = ${e.closeNote},
-      exhausted_at = ${e.exhaustedAt}::timestamptz, updated_at = ${e.updatedAt}::timestamptz, version = ${e.version}
+      exhausted_at = ${e.exhaustedAt}::timestamptz, updated_at = ${e.updatedAt}::timestamptz, version = ${e.version}, cycle = ${e.cycle}
     WHERE id = ${e.id}::uuid`;
 }
 
@@ -128,4 +130,8 @@ export async function listEmergencies(
     SELECT ${EMERGENCY_COLUMNS} FROM emergencies WHERE ${Prisma.join(where, ' AND ')}
     ORDER BY created_at DESC, id DESC LIMIT ${limit + 1}`;
   return { emergencies: rows.slice(0, limit).map(toEmergency), more: rows.length > limit };
+}
+
+export async function saveLocation(tx: Tx, id: string, location: NonNullable<Emergency['location']>): Promise<void> {
+  await tx.$executeRaw`UPDATE emergencies SET location = ${JSON.stringify(location)}::jsonb WHERE id = ${id}::uuid`;
 }

@@ -6,6 +6,7 @@ export interface StoredPolicy {
   id: string;
   personId: string;
   tiers: PolicyTier[];
+  ackTimeoutMinutes: number | null;
   version: number;
   updatedAt: string;
 }
@@ -13,19 +14,21 @@ export interface StoredPolicy {
 const tiersSchema = z.array(z.object({ contactIds: z.array(z.string()), waitMinutes: z.int(), repeat: z.int() }));
 
 export async function findPolicy(db: Db, personId: string): Promise<StoredPolicy | undefined> {
-  const [row] = await db.$queryRaw<Array<{ id: string; personId: string; tiers: unknown; version: number; updatedAt: Date }>>`
-    SELECT id::text AS id, person_id AS "personId", tiers, version, updated_at AS "updatedAt" FROM policies WHERE person_id = ${personId}`;
+  const [row] = await db.$queryRaw<Array<{ id: string; personId: string; tiers: unknown; ackTimeoutMinutes: number | null; version: number; updatedAt: Date }>>`
+    SELECT id::text AS id, person_id AS "personId", tiers, ack_timeout_minutes AS "ackTimeoutMinutes", version, updated_at AS "updatedAt"
+    FROM policies WHERE person_id = ${personId}`;
   if (row === undefined) return undefined;
   return { ...row, tiers: tiersSchema.parse(row.tiers), updatedAt: row.updatedAt.toISOString() };
 }
 
 /** Insert or replace; the version counts replacements. */
-export async function savePolicy(db: Db, p: { id: string; personId: string; tiers: PolicyTier[]; updatedBy: string }): Promise<void> {
+export async function savePolicy(db: Db, p: { id: string; personId: string; tiers: PolicyTier[]; ackTimeoutMinutes: number | null; updatedBy: string }): Promise<void> {
   await db.$executeRaw`
-    INSERT INTO policies (person_id, id, tiers, version, updated_at, updated_by)
-    VALUES (${p.personId}, ${p.id}::uuid, ${JSON.stringify(p.tiers)}::jsonb, 1, statement_timestamp(), ${p.updatedBy})
+    INSERT INTO policies (person_id, id, tiers, ack_timeout_minutes, version, updated_at, updated_by)
+    VALUES (${p.personId}, ${p.id}::uuid, ${JSON.stringify(p.tiers)}::jsonb, ${p.ackTimeoutMinutes}, 1, statement_timestamp(), ${p.updatedBy})
     ON CONFLICT (person_id) DO UPDATE
-      SET tiers = EXCLUDED.tiers, version = policies.version + 1, updated_at = EXCLUDED.updated_at, updated_by = EXCLUDED.updated_by`;
+      SET tiers = EXCLUDED.tiers, ack_timeout_minutes = EXCLUDED.ack_timeout_minutes, version = policies.version + 1,
+          updated_at = EXCLUDED.updated_at, updated_by = EXCLUDED.updated_by`;
 }
 
 /** A deleted contact leaves every tier of the person's policy; a tier left empty goes with it. */

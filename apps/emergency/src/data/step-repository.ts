@@ -3,20 +3,22 @@ import type { Db, Tx } from './db.ts';
 
 export interface DueStep extends StepRef {
   emergencyId: string;
+  cycle: number;
   attempts: number;
 }
 
-/** Schedules a step; a step that exists already (a replayed tick) is left as it is. */
-export async function scheduleStep(db: Db, emergencyId: string, step: StepRef, dueInSeconds: number): Promise<void> {
+/** Schedules a step of an escalation cycle; a step that exists already (a replayed tick) is left as it is. */
+export async function scheduleStep(db: Db, emergencyId: string, cycle: number, step: StepRef, dueInSeconds: number): Promise<void> {
   await db.$executeRaw`
-    INSERT INTO escalation_steps (emergency_id, tier, round, kind, due_at)
-    VALUES (${emergencyId}::uuid, ${step.tier}, ${step.round}, ${step.kind},
+    INSERT INTO escalation_steps (emergency_id, cycle, tier, round, kind, due_at)
+    VALUES (${emergencyId}::uuid, ${cycle}, ${step.tier}, ${step.round}, ${step.kind},
             statement_timestamp() + make_interval(secs => ${dueInSeconds}::int))
     ON CONFLICT DO NOTHING`;
 }
 
 /**
- * The oldest due step of an OPEN emergency, with both the step and the emergency row locked until the
+ * The oldest due step of an OPEN emergency (or the reopen step of an acknowledged one whose
+ * acknowledgement timed out), with both the step and the emergency row locked until the
  * transaction ends. SKIP LOCKED on both: a step another replica works on is skipped, never done twice, and
  * an emergency whose acknowledgement (or resolve, cancel) is in progress is skipped rather than waited for.
  * Once that commits, the emergency is no longer open and its pending steps are cancelled, so this query
@@ -24,20 +26,21 @@ export async function scheduleStep(db: Db, emergencyId: string, step: StepRef, d
  * index's predicate so the planner uses escalation_steps_due_idx.
  */
 export async function claimDueStep(tx: Tx): Promise<DueStep | undefined> {
-  const [row] = await tx.$queryRaw<Array<{ emergencyId: string; tier: number; round: number; kind: StepKind; attempts: number }>>`
-    SELECT s.emergency_id::text AS "emergencyId", s.tier, s.round, s.kind, s.attempts
+  const [row] = await tx.$queryRaw<Array<{ emergencyId: string; cycle: number; tier: number; round: number; kind: StepKind; attempts: number }>>`
+    SELECT s.emergency_id::text AS "emergencyId", s.cycle, s.tier, s.round, s.kind, s.attempts
     FROM escalation_steps s JOIN emergencies e ON e.id = s.emergency_id
-    WHERE s.status = 'pending' AND s.due_at <= statement_timestamp() AND e.status = 'open'
+    WHERE s.status = 'pending' AND s.due_at <= statement_timestamp()
+      AND e.status = CASE WHEN s.kind = 'reopen' THEN 'acknowledged' ELSE 'open' END
     ORDER BY s.due_at
     LIMIT 1
     FOR UPDATE OF s, e SKIP LOCKED`;
   return row;
 }
 
-export async function markStepDone(tx: Tx, emergencyId: string, step: StepRef, eventId: string): Promise<void> {
+export async function markStepDone(tx: Tx, step: DueStep, eventId: string): Promise<void> {
   await tx.$executeRaw`
     UPDATE escalation_steps SET status = 'done', done_at = statement_timestamp(), event_id = ${eventId}::uuid
-    WHERE emergency_id = ${emergencyId}::uuid AND tier = ${step.tier} AND round = ${step.round}`;
+    WHERE emergency_id = ${step.emergencyId}::uuid AND cycle = ${step.cycle} AND tier = ${step.tier} AND round = ${step.round}`;
 }
 
 /** Called with the emergency row locked, in the transaction that stops the escalation. */
@@ -51,13 +54,13 @@ export async function cancelPendingSteps(tx: Tx, emergencyId: string): Promise<n
  * A step whose work failed is pushed back (so it never blocks the steps behind it) and, after `maxAttempts`,
  * set aside as failed; returns whether it was set aside.
  */
-export async function recordStepFailure(db: Db, emergencyId: string, step: StepRef, error: string, retryInSeconds: number, maxAttempts: number): Promise<boolean> {
+export async function recordStepFailure(db: Db, step: DueStep, error: string, retryInSeconds: number, maxAttempts: number): Promise<boolean> {
   const [row] = await db.$queryRaw<Array<{ status: string }>>`
     UPDATE escalation_steps
     SET attempts = attempts + 1, last_error = ${error.slice(0, 1000)},
         due_at = statement_timestamp() + make_interval(secs => ${retryInSeconds}::int),
         status = CASE WHEN attempts + 1 >= ${maxAttempts} THEN 'failed' ELSE 'pending' END
-    WHERE emergency_id = ${emergencyId}::uuid AND tier = ${step.tier} AND round = ${step.round} AND status = 'pending'
+    WHERE emergency_id = ${step.emergencyId}::uuid AND cycle = ${step.cycle} AND tier = ${step.tier} AND round = ${step.round} AND status = 'pending'
     RETURNING status`;
   return row?.status === 'failed';
 }

@@ -5,7 +5,7 @@ import type { Tx } from '../data/db.ts';
 import { lockEmergency, saveStatus } from '../data/emergency-repository.ts';
 import { useAckLink } from '../data/idempotency-repository.ts';
 import { pagedRecipients, wasPaged } from '../data/paged-repository.ts';
-import { cancelPendingSteps } from '../data/step-repository.ts';
+import { cancelPendingSteps, scheduleStep } from '../data/step-repository.ts';
 import { appendTimeline } from '../data/timeline-repository.ts';
 import { actorOf, emergencyNotFound, mayRespond } from './emergency-access.ts';
 import type { EmergencyDeps } from './emergency-deps.ts';
@@ -51,6 +51,10 @@ async function changeStatus(
     };
     const cancelledSteps = await cancelPendingSteps(tx, id);
     await saveStatus(tx, after);
+    // An acknowledgement that is not resolved in time starts the escalation again (the policy's timeout).
+    if (action === 'acknowledge' && after.plan.ackTimeoutMinutes !== null && after.plan.tiers.length > 0) {
+      await scheduleStep(tx, id, after.cycle + 1, { tier: 1, round: 1, kind: 'reopen' }, after.plan.ackTimeoutMinutes * deps.secondsPerMinute);
+    }
     await appendTimeline(tx, id, { kind: step.to === 'acknowledged' ? 'acknowledged' : step.to === 'resolved' ? 'resolved' : 'cancelled', actor: who.by, at: now, data: { note, cancelledSteps, name: who.name } });
     emitChange(emit, after, action, who, note, now, await pagedRecipients(tx, id));
     return after;

@@ -8,8 +8,12 @@ export interface EmergencyDeps {
   outboxWritten: () => void;
   /** A transaction scheduled a step that is due now: run the escalation without waiting for the next tick. */
   stepsDue: () => void;
+  /** A new emergency committed: attach the person's last known position and trail (in the background). */
+  raised: (emergencyId: string, personId: string) => void;
   /** Seconds in one policy minute: 60 in production, 1 in tests (ESCALATION_TIME_UNIT). */
   secondsPerMinute: number;
   idempotencyTtlHours: number;
+  /** How long after its due time a check-in that was not completed counts as missed. */
+  checkInGraceSeconds: number;
   ackLinks: AckLinks;
 }

@@ -9,13 +9,17 @@ type EmergencyEventType = TopicTypes<'emergency-events'>;
 // Fixed namespace of escalation event ids; changing it would make consumers see old pages as new ones.
 const ESCALATION_NAMESPACE = '5b0f7d52-8c1e-4b6a-9f3d-2e4c6a8b0d1f';
 
-/** One id per (emergency, tier, round): a page written twice (or replayed from the outbox) is one page downstream. */
-export function escalationEventId(emergencyId: string, tier: number, round: number): string {
-  return uuidV5(`emergency.escalated/${emergencyId}/${tier}/${round}`, ESCALATION_NAMESPACE);
+/**
+ * One id per (emergency, tier, round) of a cycle: a page written twice (or replayed from the outbox) is one
+ * page downstream. The first cycle's names carry no cycle, so its ids never changed when cycles came.
+ */
+export function escalationEventId(emergencyId: string, tier: number, round: number, cycle = 1): string {
+  const name = cycle === 1 ? `emergency.escalated/${emergencyId}/${tier}/${round}` : `emergency.escalated/${emergencyId}/${cycle}/${tier}/${round}`;
+  return uuidV5(name, ESCALATION_NAMESPACE);
 }
 
-export function exhaustionEventId(emergencyId: string): string {
-  return uuidV5(`emergency.exhausted/${emergencyId}`, ESCALATION_NAMESPACE);
+export function exhaustionEventId(emergencyId: string, cycle = 1): string {
+  return uuidV5(cycle === 1 ? `emergency.exhausted/${emergencyId}` : `emergency.exhausted/${emergencyId}/${cycle}`, ESCALATION_NAMESPACE);
 }
 
 /** Who caused an event: a person (or a service's own token), or the escalation clock. */

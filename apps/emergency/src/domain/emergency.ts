@@ -18,6 +18,8 @@ export interface PlanTier {
 export interface EscalationPlan {
   policyId: string | null;
   tiers: PlanTier[];
+  /** Minutes an acknowledgement may stay unresolved before the escalation starts again; null: never. */
+  ackTimeoutMinutes: number | null;
 }
 
 export interface Emergency {
@@ -39,6 +41,8 @@ export interface Emergency {
   closedBy: string | null;
   closeNote: string | null;
   version: number;
+  /** 1, then 2.. each time an acknowledgement timed out and the escalation started again from tier 1. */
+  cycle: number;
 }
 
 export type Transition = 'acknowledge' | 'resolve' | 'cancel';

@@ -1,6 +1,7 @@
 import type { EscalationPlan } from './emergency.ts';
 
-export type StepKind = 'page' | 'exhaust';
+/** reopen: an acknowledgement timed out; the step re-opens the emergency and pages tier 1 of the next cycle. */
+export type StepKind = 'page' | 'exhaust' | 'reopen';
 
 export interface StepRef {
   tier: number;
@@ -24,6 +25,7 @@ export function firstStep(plan: EscalationPlan): StepRef {
  */
 export function nextStep(plan: EscalationPlan, done: StepRef): NextStep | null {
   if (done.kind === 'exhaust') return null;
+  // A reopen step pages tier 1, round 1 (of its cycle): what follows is what follows that page.
   const tier = plan.tiers[done.tier - 1];
   if (tier === undefined) return null;
   const after = { afterMinutes: tier.waitMinutes };

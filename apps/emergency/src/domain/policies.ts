@@ -16,7 +16,7 @@ export function requireManager(caller: AuthContext, personId: string, what: stri
 export async function currentPolicy(db: Db, personId: string, contacts: readonly Contact[]): Promise<Policy> {
   const stored = await findPolicy(db, personId);
   if (stored === undefined) return defaultPolicy(personId, contacts);
-  return { personId, id: stored.id, isDefault: false, tiers: stored.tiers, version: stored.version, updatedAt: stored.updatedAt };
+  return { personId, id: stored.id, isDefault: false, tiers: stored.tiers, ackTimeoutMinutes: stored.ackTimeoutMinutes, version: stored.version, updatedAt: stored.updatedAt };
 }
 
 export async function getPolicy(deps: Pick<EmergencyDeps, 'prisma'>, caller: AuthContext, personId: string): Promise<Policy> {
@@ -25,7 +25,7 @@ export async function getPolicy(deps: Pick<EmergencyDeps, 'prisma'>, caller: Aut
 }
 
 /** Replaces the person's policy; every contact it names must be one of theirs (422 otherwise, nothing written). */
-export async function putPolicy(deps: Pick<EmergencyDeps, 'prisma'>, caller: AuthContext, personId: string, tiers: PolicyTier[]): Promise<Policy> {
+export async function putPolicy(deps: Pick<EmergencyDeps, 'prisma'>, caller: AuthContext, personId: string, tiers: PolicyTier[], ackTimeoutMinutes: number | null): Promise<Policy> {
   requireManager(caller, personId, 'escalation policies');
   return deps.prisma.$transaction(async (tx) => {
     // The same lock contact writes take: a contact cannot be deleted between the check and the save.
@@ -33,7 +33,7 @@ export async function putPolicy(deps: Pick<EmergencyDeps, 'prisma'>, caller: Aut
     const contacts = await listContacts(tx, personId);
     checkPolicyContacts(tiers, contacts);
     const existing = await findPolicy(tx, personId);
-    await savePolicy(tx, { id: existing?.id ?? randomUUID(), personId, tiers, updatedBy: caller.userId });
+    await savePolicy(tx, { id: existing?.id ?? randomUUID(), personId, tiers, ackTimeoutMinutes, updatedBy: caller.userId });
     return currentPolicy(tx, personId, contacts);
   });
 }

@@ -15,12 +15,14 @@ export interface Policy {
   id: string | null;
   isDefault: boolean;
   tiers: PolicyTier[];
+  /** Minutes an acknowledgement may stay unresolved before the escalation starts again; null: never. */
+  ackTimeoutMinutes: number | null;
   version: number;
   updatedAt: string | null;
 }
 
 /** Bounds of a policy: enough for any real escalation, small enough that no policy pages for days. */
-export const POLICY_LIMITS = { tiers: 10, contactsPerTier: 20, waitMinutes: { min: 1, max: 120 }, repeat: { min: 0, max: 5 } };
+export const POLICY_LIMITS = { tiers: 10, contactsPerTier: 20, waitMinutes: { min: 1, max: 120 }, repeat: { min: 0, max: 5 }, ackTimeoutMinutes: { min: 1, max: 24 * 60 } };
 
 /** Without a stored policy: every contact at once, a second round after five minutes, then exhausted. */
 export const DEFAULT_TIER = { waitMinutes: 5, repeat: 1 };
@@ -31,6 +33,7 @@ export function defaultPolicy(personId: string, contacts: readonly Contact[]): P
     id: null,
     isDefault: true,
     tiers: contacts.length === 0 ? [] : [{ contactIds: contacts.map((c) => c.id), ...DEFAULT_TIER }],
+    ackTimeoutMinutes: null,
     version: 0,
     updatedAt: null,
   };
@@ -79,7 +82,7 @@ export function resolvePlan(policy: Policy, contacts: readonly Contact[]): Escal
       repeat: t.repeat,
     }))
     .filter((t) => t.recipients.length > 0);
-  return { policyId: policy.id, tiers };
+  return { policyId: policy.id, tiers, ackTimeoutMinutes: policy.ackTimeoutMinutes };
 }
 
 /** Everyone on every tier, once each. */

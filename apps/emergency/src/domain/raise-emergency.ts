@@ -10,7 +10,7 @@ import { scheduleStep } from '../data/step-repository.ts';
 import { appendTimeline } from '../data/timeline-repository.ts';
 import { actorOf } from './emergency-access.ts';
 import type { EmergencyDeps } from './emergency-deps.ts';
-import { emergencyEvent } from './emergency-event.ts';
+import { emergencyEvent, type EventActor } from './emergency-event.ts';
 import type { Emergency } from './emergency.ts';
 import { firstStep } from './escalation-plan.ts';
 import { currentPolicy } from './policies.ts';
@@ -37,41 +37,51 @@ export interface IdempotentRequest {
   requestHash: string;
 }
 
+/** Who raises: a person (or a caregiver for them), or the app itself for a missed check-in. */
+export interface Raiser {
+  raisedBy: string;
+  actor: EventActor;
+}
+
 /** A raise while the person already has an active emergency joins it: its message goes on the timeline, nobody is paged again. */
-async function join(tx: Tx, caller: AuthContext, active: Emergency, input: RaiseInput): Promise<Raised> {
+async function join(tx: Tx, who: Raiser, active: Emergency, input: RaiseInput): Promise<Raised> {
   await appendTimeline(tx, active.id, {
     kind: 'raised_again',
-    actor: caller.userId,
+    actor: who.raisedBy,
     data: { kind: input.kind, message: input.message ?? null, location: input.location ?? null },
   });
   return { emergency: active, created: false, replayed: false };
 }
 
-async function raiseIn(tx: Tx, emit: Emit, deps: EmergencyDeps, caller: AuthContext, personId: string, input: RaiseInput): Promise<Raised> {
+/**
+ * Raises (or joins) the person's emergency inside the caller's transaction; the caller wakes the step
+ * runner once it committed a new one.
+ */
+export async function raiseIn(tx: Tx, emit: Emit, who: Raiser, personId: string, input: RaiseInput): Promise<Raised> {
   // Two attempts: a concurrent raise may commit the person's active emergency between the look and the insert.
   for (let attempt = 0; attempt < 2; attempt++) {
     const active = await lockActiveEmergency(tx, personId);
-    if (active !== undefined) return join(tx, caller, active, input);
+    if (active !== undefined) return join(tx, who, active, input);
 
     const contacts = await listContacts(tx, personId);
     const plan = resolvePlan(await currentPolicy(tx, personId, contacts), contacts);
     const id = randomUUID();
     const createdAt = new Date().toISOString();
-    const row = { id, personId, kind: input.kind, message: input.message ?? null, location: input.location ?? null, plan, raisedBy: caller.userId, createdAt };
+    const row = { id, personId, kind: input.kind, message: input.message ?? null, location: input.location ?? null, plan, raisedBy: who.raisedBy, createdAt };
     if (!(await insertEmergency(tx, row))) continue;
 
-    await scheduleStep(tx, id, firstStep(plan), 0);
+    await scheduleStep(tx, id, 1, firstStep(plan), 0);
     await appendTimeline(tx, id, {
       kind: 'raised',
-      actor: caller.userId,
+      actor: who.raisedBy,
       at: createdAt,
       data: { kind: input.kind, message: row.message, location: row.location, tiers: plan.tiers.length },
     });
     emit(
-      emergencyEvent('emergency.created', id, actorOf(caller), {
+      emergencyEvent('emergency.created', id, who.actor, {
         emergencyId: id,
         userId: personId,
-        raisedBy: caller.userId,
+        raisedBy: who.raisedBy,
         kind: input.kind,
         message: row.message,
         location: row.location,
@@ -110,10 +120,13 @@ export async function raiseEmergency(deps: EmergencyDeps, caller: AuthContext, i
         return { emergency, created: claim.statusCode === 201, replayed: true };
       }
     }
-    const raised = await raiseIn(tx, emit, deps, caller, personId, input);
+    const raised = await raiseIn(tx, emit, { raisedBy: caller.userId, actor: actorOf(caller) }, personId, input);
     if (idempotency !== undefined) await recordIdempotentAnswer(tx, caller.userId, idempotency.key, raised.emergency.id, raised.created ? 201 : 200);
     return raised;
   });
-  if (result.created) deps.stepsDue();
+  if (result.created && !result.replayed) {
+    deps.stepsDue();
+    deps.raised(result.emergency.id, personId);
+  }
   return result;
 }

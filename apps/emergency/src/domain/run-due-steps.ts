@@ -6,6 +6,7 @@ import { lockEmergency, saveStatus } from '../data/emergency-repository.ts';
 import { recordPaged } from '../data/paged-repository.ts';
 import { claimDueStep, markStepDone, recordStepFailure, scheduleStep, type DueStep } from '../data/step-repository.ts';
 import { appendTimeline } from '../data/timeline-repository.ts';
+import { raiseForMissedCheckIns } from './check-in-tick.ts';
 import type { EmergencyDeps } from './emergency-deps.ts';
 import { CLOCK, emergencyEvent, escalationEventId, exhaustionEventId } from './emergency-event.ts';
 import type { Emergency } from './emergency.ts';
@@ -15,6 +16,8 @@ import { everyoneInPlan } from './policy.ts';
 export interface StepOutcome {
   pages: number;
   exhausted: number;
+  reopened: number;
+  missedCheckIns: number;
   failed: number;
 }
 
@@ -27,37 +30,60 @@ function pageRecipients(deps: EmergencyDeps, e: Emergency, tier: number): Emerge
   return recipients.map((r) => (r.kind === 'user' ? r : { ...r, acknowledgeUrl: deps.ackLinks.urlFor(e.id, r.contactId) }));
 }
 
-/** Pages one tier (or declares the escalation exhausted) and schedules what follows, inside the step's transaction. */
-async function doStep(tx: Tx, deps: EmergencyDeps, step: DueStep): Promise<'page' | 'exhaust'> {
-  const e = await lockEmergency(tx, step.emergencyId);
-  // claimDueStep locked the row while it was open, so it still is; this is the second line behind that lock.
-  if (e === undefined || e.status !== 'open') throw new Error(`step of emergency ${step.emergencyId} claimed while it is not open`);
-  const now = new Date().toISOString();
+async function exhaust(tx: Tx, e: Emergency, step: DueStep, now: string): Promise<void> {
+  const recipients = everyoneInPlan(e.plan);
+  const id = exhaustionEventId(e.id, step.cycle);
+  await appendToOutboxOnce(tx, emergencyEvent('emergency.exhausted', e.id, CLOCK, { emergencyId: e.id, userId: e.personId, kind: e.kind, tiers: e.plan.tiers.length, recipients, exhaustedAt: now }, id));
+  await recordPaged(tx, e.id, recipients);
+  await saveStatus(tx, { ...e, exhaustedAt: now, updatedAt: now, version: e.version + 1 });
+  await appendTimeline(tx, e.id, { kind: 'exhausted', actor: null, at: now, data: { cycle: step.cycle, tiers: e.plan.tiers.length, recipients } });
+  await markStepDone(tx, step, id);
+}
 
-  if (step.kind === 'exhaust') {
-    const recipients = everyoneInPlan(e.plan);
-    const id = exhaustionEventId(e.id);
-    await appendToOutboxOnce(tx, emergencyEvent('emergency.exhausted', e.id, CLOCK, { emergencyId: e.id, userId: e.personId, kind: e.kind, tiers: e.plan.tiers.length, recipients, exhaustedAt: now }, id));
-    await recordPaged(tx, e.id, recipients);
-    await saveStatus(tx, { ...e, exhaustedAt: now, updatedAt: now, version: e.version + 1 });
-    await appendTimeline(tx, e.id, { kind: 'exhausted', actor: null, at: now, data: { tiers: e.plan.tiers.length, recipients } });
-    await markStepDone(tx, e.id, step, id);
-    return 'exhaust';
-  }
-
+async function page(tx: Tx, deps: EmergencyDeps, e: Emergency, step: DueStep, now: string): Promise<void> {
   const recipients = pageRecipients(deps, e, step.tier);
-  const id = escalationEventId(e.id, step.tier, step.round);
+  const id = escalationEventId(e.id, step.tier, step.round, step.cycle);
   await appendToOutboxOnce(
     tx,
-    emergencyEvent('emergency.escalated', e.id, CLOCK, { emergencyId: e.id, userId: e.personId, kind: e.kind, message: e.message, tier: step.tier, round: step.round, recipients, escalatedAt: now }, id),
+    emergencyEvent(
+      'emergency.escalated',
+      e.id,
+      CLOCK,
+      { emergencyId: e.id, userId: e.personId, kind: e.kind, message: e.message, tier: step.tier, round: step.round, ...(step.cycle > 1 ? { cycle: step.cycle } : {}), recipients, escalatedAt: now },
+      id,
+    ),
   );
   const plain = recipients.map((r) => (r.kind === 'user' ? r : { kind: r.kind, contactId: r.contactId, name: r.name, email: r.email }));
   await recordPaged(tx, e.id, plain);
-  await appendTimeline(tx, e.id, { kind: 'paged', actor: null, at: now, data: { tier: step.tier, round: step.round, recipients: plain, eventId: id } });
-  await markStepDone(tx, e.id, step, id);
-  const next = nextStep(e.plan, step);
-  if (next !== null) await scheduleStep(tx, e.id, next, next.afterMinutes * deps.secondsPerMinute);
-  return 'page';
+  await appendTimeline(tx, e.id, { kind: 'paged', actor: null, at: now, data: { cycle: step.cycle, tier: step.tier, round: step.round, recipients: plain, eventId: id } });
+  await markStepDone(tx, step, id);
+  const next = nextStep(e.plan, { ...step, kind: 'page' });
+  if (next !== null) await scheduleStep(tx, e.id, step.cycle, next, next.afterMinutes * deps.secondsPerMinute);
+}
+
+/** Pages a tier, declares the escalation exhausted, or re-opens a timed-out acknowledgement, inside the step's transaction. */
+async function doStep(tx: Tx, deps: EmergencyDeps, step: DueStep): Promise<keyof Omit<StepOutcome, 'failed' | 'missedCheckIns'>> {
+  const locked = await lockEmergency(tx, step.emergencyId);
+  // claimDueStep locked the row in the status this step needs, so it still has it; a second line behind that lock.
+  const expected = step.kind === 'reopen' ? 'acknowledged' : 'open';
+  if (locked === undefined || locked.status !== expected) throw new Error(`step of emergency ${step.emergencyId} claimed while it is not ${expected}`);
+  const now = new Date().toISOString();
+  let e = locked;
+
+  if (step.kind === 'exhaust') {
+    await exhaust(tx, e, step, now);
+    return 'exhausted';
+  }
+  if (step.kind === 'reopen') {
+    // Acknowledged, but nobody resolved it in time: the escalation starts again from tier 1, in a new cycle.
+    e = { ...e, status: 'open', acknowledgedAt: null, acknowledgedBy: null, exhaustedAt: null, cycle: step.cycle, updatedAt: now, version: e.version + 1 };
+    await saveStatus(tx, e);
+    await appendTimeline(tx, e.id, { kind: 'reopened', actor: null, at: now, data: { cycle: step.cycle, acknowledgedBy: locked.acknowledgedBy, acknowledgedAt: locked.acknowledgedAt } });
+    await page(tx, deps, e, step, now);
+    return 'reopened';
+  }
+  await page(tx, deps, e, step, now);
+  return 'pages';
 }
 
 /**
@@ -66,10 +92,12 @@ async function doStep(tx: Tx, deps: EmergencyDeps, step: DueStep): Promise<'page
  * mark the step done and schedule the next one, then commit. Replicas and overlapping ticks skip what
  * another holds; a crash before the commit leaves the step pending for the next tick, and a replay of its
  * outbox row is the same event id downstream. A step whose work fails is pushed back and, after a few
- * attempts, set aside as failed with a timeline entry: it never blocks the steps behind it.
+ * attempts, set aside as failed with a timeline entry: it never blocks the steps behind it. Missed
+ * check-ins are raised first, so their emergencies' first pages go out in the same run.
  */
 export async function runDueSteps(deps: EmergencyDeps, logger: Logger, limit: number): Promise<StepOutcome> {
-  const outcome: StepOutcome = { pages: 0, exhausted: 0, failed: 0 };
+  const outcome: StepOutcome = { pages: 0, exhausted: 0, reopened: 0, missedCheckIns: 0, failed: 0 };
+  outcome.missedCheckIns = await raiseForMissedCheckIns(deps, logger, limit);
   for (let i = 0; i < limit; i++) {
     let claimed: DueStep | undefined;
     try {
@@ -78,17 +106,16 @@ export async function runDueSteps(deps: EmergencyDeps, logger: Logger, limit: nu
         return claimed === undefined ? undefined : doStep(tx, deps, claimed);
       });
       if (done === undefined) break;
-      if (done === 'page') outcome.pages++;
-      else outcome.exhausted++;
+      outcome[done]++;
       deps.outboxWritten();
     } catch (err) {
       if (claimed === undefined) throw err;
       const step = claimed;
       outcome.failed++;
       const message = err instanceof Error ? err.message : String(err);
-      const setAside = await recordStepFailure(deps.prisma, step.emergencyId, step, message, RETRY_SECONDS, MAX_ATTEMPTS);
-      logger.error({ err, emergencyId: step.emergencyId, tier: step.tier, round: step.round, setAside }, 'escalation step failed');
-      if (setAside) await appendTimeline(deps.prisma, step.emergencyId, { kind: 'step_failed', actor: null, data: { tier: step.tier, round: step.round, error: message } });
+      const setAside = await recordStepFailure(deps.prisma, step, message, RETRY_SECONDS, MAX_ATTEMPTS);
+      logger.error({ err, emergencyId: step.emergencyId, cycle: step.cycle, tier: step.tier, round: step.round, setAside }, 'escalation step failed');
+      if (setAside) await appendTimeline(deps.prisma, step.emergencyId, { kind: 'step_failed', actor: null, data: { cycle: step.cycle, tier: step.tier, round: step.round, error: message } });
     }
   }
   return outcome;

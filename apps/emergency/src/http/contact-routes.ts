@@ -55,8 +55,8 @@ export function contactRoutes(opts: { auth: Auth; deps: EmergencyDeps }): Router
 
   router.put('/emergencies/policy', member, requireJsonBody(), async (req, res) => {
     const caller = getAuth(req);
-    const { personId, tiers } = policyBody.parse(req.body);
-    res.json(policyView(await putPolicy(deps, caller, personId ?? caller.userId, tiers)));
+    const { personId, tiers, ackTimeoutMinutes } = policyBody.parse(req.body);
+    res.json(policyView(await putPolicy(deps, caller, personId ?? caller.userId, tiers, ackTimeoutMinutes)));
   });
 
   return router;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { emergencyKindSchema, geoPositionSchema, text } from '@lifeline/contracts';
+import { emergencyKindSchema, geoPositionSchema, isoDateTime, text } from '@lifeline/contracts';
+import { CHECK_IN_LIMITS } from '../domain/check-in.ts';
 import { EMERGENCY_STATUSES } from '../domain/emergency.ts';
 import { POLICY_LIMITS } from '../domain/policy.ts';
 
@@ -82,4 +83,27 @@ const tier = z.strictObject({
 export const policyBody = z.strictObject({
   personId: personId.optional(),
   tiers: z.array(tier).min(1, 'a policy has at least one tier').max(POLICY_LIMITS.tiers),
+  ackTimeoutMinutes: z
+    .int()
+    .min(POLICY_LIMITS.ackTimeoutMinutes.min)
+    .max(POLICY_LIMITS.ackTimeoutMinutes.max)
+    .nullable()
+    .default(null)
+    .describe('An acknowledgement not resolved within this many minutes starts the escalation again from tier 1; null: never.'),
 });
+
+export const checkInIdParams = z.object({ id: z.uuid('expected a check-in id (UUID)') });
+
+const dueFields = {
+  dueAt: isoDateTime.optional().describe('When the person expects to check in (RFC 3339 with offset).'),
+  inMinutes: z.int().min(CHECK_IN_LIMITS.minMinutes).max(CHECK_IN_LIMITS.maxMinutes).optional().describe('Or: this many minutes from now (for extend: from the current due time).'),
+};
+
+function exactlyOneDue(c: { dueAt?: string | undefined; inMinutes?: number | undefined }, ctx: z.RefinementCtx): void {
+  if ((c.dueAt === undefined) === (c.inMinutes === undefined)) ctx.addIssue({ code: 'custom', path: ['dueAt'], message: 'give exactly one of dueAt and inMinutes' });
+}
+
+/** "Walking home, expect me in 30 min": dueAt or inMinutes, never both. */
+export const newCheckInBody = z.strictObject({ personId: personId.optional(), note: note.optional(), ...dueFields }).superRefine(exactlyOneDue);
+
+export const extendCheckInBody = z.strictObject(dueFields).superRefine(exactlyOneDue);

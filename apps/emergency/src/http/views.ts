@@ -22,6 +22,7 @@ export function emergencyView(e: Emergency) {
     closedAt: e.closedAt,
     closedBy: e.closedBy,
     closeNote: e.closeNote,
+    cycle: e.cycle,
     createdAt: e.createdAt,
     updatedAt: e.updatedAt,
     version: e.version,
@@ -37,5 +38,5 @@ export function contactView(c: Contact) {
 }
 
 export function policyView(p: Policy) {
-  return { personId: p.personId, id: p.id, isDefault: p.isDefault, tiers: p.tiers, version: p.version, updatedAt: p.updatedAt };
+  return { personId: p.personId, id: p.id, isDefault: p.isDefault, tiers: p.tiers, ackTimeoutMinutes: p.ackTimeoutMinutes, version: p.version, updatedAt: p.updatedAt };
 }

@@ -14,7 +14,7 @@ export function escalationCron(runner: StepRunner): InputBinding {
     name: ESCALATION_CRON_BINDING,
     handler: async (_body, ctx) => {
       const outcome = await runner.run();
-      if (outcome.pages + outcome.exhausted + outcome.failed > 0) ctx.logger.info(outcome, 'escalation steps done');
+      if (Object.values(outcome).some((n) => n > 0)) ctx.logger.info(outcome, 'escalation steps done');
     },
   };
 }

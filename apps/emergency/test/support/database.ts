@@ -45,10 +45,10 @@ export async function makeStepsDue(schema: string, emergencyId: string): Promise
   );
 }
 
-export async function steps(schema: string, emergencyId: string): Promise<Array<{ tier: number; round: number; kind: string; status: string }>> {
+export async function steps(schema: string, emergencyId: string): Promise<Array<{ cycle: number; tier: number; round: number; kind: string; status: string }>> {
   const { rows } = await admin((client) =>
-    client.query<{ tier: number; round: number; kind: string; status: string }>(
-      `SELECT tier, round, kind, status FROM "${schema}".escalation_steps WHERE emergency_id = $1 ORDER BY tier, round`,
+    client.query<{ cycle: number; tier: number; round: number; kind: string; status: string }>(
+      `SELECT cycle, tier, round, kind, status FROM "${schema}".escalation_steps WHERE emergency_id = $1 ORDER BY cycle, tier, round`,
       [emergencyId],
     ),
   );
@@ -59,10 +59,13 @@ export async function steps(schema: string, emergencyId: string): Promise<Array<
 export async function snapshot(schema: string): Promise<Record<string, number>> {
   return admin(async (client) => {
     const counts: Record<string, number> = {};
-    for (const table of ['contacts', 'policies', 'emergencies', 'escalation_steps', 'timeline', 'outbox', 'idempotency_keys', 'used_ack_links']) {
+    for (const table of ['contacts', 'policies', 'emergencies', 'escalation_steps', 'outbox', 'idempotency_keys', 'used_ack_links', 'check_ins']) {
       const { rows } = await client.query<{ n: number }>(`SELECT count(*)::int AS n FROM "${schema}"."${table}"`);
       counts[table] = rows[0]?.n ?? 0;
     }
+    // Location entries arrive in the background after earlier raises; a refused request writes none.
+    const { rows: timeline } = await client.query<{ n: number }>(`SELECT count(*)::int AS n FROM "${schema}".timeline WHERE kind <> 'location'`);
+    counts.timeline = timeline[0]?.n ?? 0;
     const { rows } = await client.query<{ v: string }>(`SELECT coalesce(string_agg(md5(p::text), ',' ORDER BY person_id), '') AS v FROM "${schema}".policies p`);
     counts[`policies:${rows[0]?.v ?? ''}`] = 1;
     return counts;

@@ -45,8 +45,9 @@ export async function startEmergencyApp(opts: { schema: string; env?: Record<str
   const logger = createLogger({ appId: config.APP_ID, level: config.LOG_LEVEL });
   const metrics = createMetrics({ appId: config.APP_ID, defaultMetrics: false });
   const dapr = daprClientFromConfig(config, { metrics, logger, timeoutMs: 500 });
+  const locationDapr = daprClientFromConfig(config, { metrics, logger, timeoutMs: config.LOCATION_TIMEOUT_MS });
   const prisma = prismaFromConfig(PrismaClient, config, logger);
-  const made = createApp({ config, prisma, dapr, logger, metrics });
+  const made = createApp({ config, prisma, dapr, locationDapr, logger, metrics });
   const server = await startServer(made.app, 0, '127.0.0.1');
   return {
     ...made,
@@ -58,6 +59,7 @@ export async function startEmergencyApp(opts: { schema: string; env?: Record<str
     async close() {
       await server.close(2000);
       await made.steps.stop();
+      await made.locations.drain();
       await made.relay.stop();
       await prisma.$disconnect();
     },

@@ -27,6 +27,8 @@ function split(recipients: readonly EmergencyRecipient[], except: string | null)
  * whoever did it.
  */
 export function emergencyNotification(event: EmergencyEvent): NotificationRequest | null {
+  // The missed check-in is told through the emergency it raised (created, escalated): nothing of its own.
+  if (event.type === 'emergency.check_in_missed') return null;
   const cause = { id: event.id, type: event.type, subject: event.data.emergencyId };
   const base = { cause, category: 'emergency' as const };
   const person = event.data.userId;
@@ -34,12 +36,18 @@ export function emergencyNotification(event: EmergencyEvent): NotificationReques
     case 'emergency.created': {
       const d = event.data;
       const self = d.raisedBy === person;
+      const story =
+        d.kind === 'missed_check_in'
+          ? 'You did not check in in time. Your contacts are being alerted; check in with them if you are fine.'
+          : self
+            ? 'Your SOS was sent. Your contacts are being alerted.'
+            : `${d.raisedBy} raised an SOS for you. Your contacts are being alerted.`;
       return {
         ...base,
         priority: 'emergency',
         recipients: [person],
         content: (prefs: Preferences) =>
-          content(event, 'Emergency alert raised', self ? 'Your SOS was sent. Your contacts are being alerted.' : `${d.raisedBy} raised an SOS for you. Your contacts are being alerted.`, {
+          content(event, 'Emergency alert raised', story, {
             raisedBy: d.raisedBy,
             message: d.message ?? '',
             at: localTime(d.createdAt, prefs.timezone),

@@ -80,6 +80,8 @@ export const emergencyEscalatedEventSchema = defineEvent(
     tier: z.int().min(1).max(20),
     /** 1 for the tier's first page, 2.. for its repeats. */
     round: z.int().min(1).max(20),
+    /** Additive: 2.. once an acknowledgement timed out and the escalation started again from tier 1; absent means 1. */
+    cycle: z.int().min(1).max(100).optional(),
     recipients: z.array(pagedRecipient).min(1).max(50),
     escalatedAt: isoDateTime,
   }),
@@ -110,6 +112,19 @@ export const emergencyExhaustedEventSchema = defineEvent(
   }),
 );
 
+/** A check-in timer ran out (due + grace) without being completed: an emergency was raised (or joined) for it. */
+export const emergencyCheckInMissedEventSchema = defineEvent(
+  'emergency.check_in_missed',
+  z.strictObject({
+    checkInId: uuid,
+    userId,
+    emergencyId: uuid,
+    note,
+    dueAt: isoDateTime,
+    missedAt: isoDateTime,
+  }),
+);
+
 export const emergencyEventSchema = z.discriminatedUnion('type', [
   emergencyCreatedEventSchema,
   emergencyAcknowledgedEventSchema,
@@ -117,4 +132,5 @@ export const emergencyEventSchema = z.discriminatedUnion('type', [
   emergencyResolvedEventSchema,
   emergencyCancelledEventSchema,
   emergencyExhaustedEventSchema,
+  emergencyCheckInMissedEventSchema,
 ]);
