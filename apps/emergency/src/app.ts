@@ -14,6 +14,7 @@ import { StepRunner } from './domain/step-runner.ts';
 import { checkInRoutes } from './http/check-in-routes.ts';
 import { contactRoutes } from './http/contact-routes.ts';
 import { emergencyRoutes } from './http/emergency-routes.ts';
+import { openApiRoutes } from './http/openapi-routes.ts';
 import { createEmergencyCursors } from './http/page-cursor.ts';
 import { escalationCron } from './subscriptions/escalation-cron.ts';
 
@@ -83,6 +84,7 @@ export function createApp(appDeps: AppDeps): EmergencyApp {
   const app = createServiceApp({ config, logger, metrics, readiness: [sidecarReadinessCheck(dapr), databaseReadinessCheck(prisma)] });
   createSubscriptions({ pubsubName: config.PUBSUB_NAME, logger, metrics }).binding(escalationCron(steps)).mount(app);
   const auth = createAuth(config);
+  app.use(openApiRoutes());
   app.use(contactRoutes({ auth, deps }));
   app.use(checkInRoutes({ auth, deps }));
   app.use(emergencyRoutes({ auth, deps, cursors: createEmergencyCursors(config.JWT_SECRET) }));
