@@ -2,7 +2,8 @@
 # The API fuzzer: schemathesis against every app's OpenAPI document, THROUGH THE GATEWAY, with a valid
 # bearer token and every check. Fails on any server error and any answer that breaks its own document.
 # Needs the platform up (bash scripts/dev.sh --background); e2e/fuzz.test.ts brings it up and runs this.
-#   bash scripts/fuzz.sh [--max-examples N] [--seed N] [app...]     (default: every app with an API)
+#   bash scripts/fuzz.sh [--max-examples N] [--seed N] [api...]     (default: every public API)
+#   bash scripts/fuzz.sh --list                                       (those APIs, one a line)
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 cd "$REPO_ROOT"
@@ -14,17 +15,20 @@ VENV="$LIFELINE_CACHE/schemathesis-$VERSION"
 API="http://127.0.0.1:$LIFELINE_GATEWAY_PORT/api/v1"
 REPORTS="$RUN_DIR/fuzz"
 
+# The public APIs behind the gateway, by the name in their path: /api/v1/<api>/openapi.json.
+ALL_APIS=(tasks recurring notification audit)
+
 max_examples=25 seed=${FUZZ_SEED:-} apps=()
 while (($#)); do
   case $1 in
+    --list) printf '%s\n' "${ALL_APIS[@]}"; exit 0 ;;
     --max-examples) max_examples=${2:?}; shift 2 ;;
     --seed) seed=${2:?}; shift 2 ;;
     -*) echo "usage: fuzz.sh [--max-examples N] [--seed N] [app...]" >&2; exit 2 ;;
     *) apps+=("$1"); shift ;;
   esac
 done
-# The apps whose public API is behind the gateway; each serves /<app>/openapi.json.
-((${#apps[@]})) || apps=(tasks recurring notification audit)
+((${#apps[@]})) || apps=("${ALL_APIS[@]}")
 
 # A venv outside the repo, keyed by the pinned version, made once and reused.
 install_schemathesis() {
