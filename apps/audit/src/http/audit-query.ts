@@ -8,7 +8,8 @@ export const MAX_LIMIT = 1000;
 // Every parameter is a single string: a repeated one (?a=1&a=2) arrives as an array and fails here.
 const limit = z
   .string()
-  .regex(/^\d{1,7}$/, 'expected an integer')
+  // The whole range in the pattern, so the published schema says exactly what is accepted.
+  .regex(/^(?:[1-9]\d{0,2}|1000)$/, `expected an integer 1-${MAX_LIMIT}`)
   .transform(Number)
   .pipe(z.number().int().min(1).max(MAX_LIMIT))
   .default(DEFAULT_LIMIT);
@@ -24,6 +25,8 @@ const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
 const instant = z
   .string()
   .max(40)
+  // The shape (and the year window) in the published schema; the calendar and the offset range below.
+  .regex(/^(?:19|[2-9]\d)\d{2}-\d{2}-\d{2}(?:T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2}))?$/, 'expected an RFC 3339 date-time with an offset, or a date, years 1900-9999')
   .transform((s, ctx) => {
     const text = ISO_DATE.test(s) ? `${s}T00:00:00Z` : s;
     const parsed = isoDateTime.safeParse(text);
