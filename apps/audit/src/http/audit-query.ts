@@ -26,7 +26,10 @@ const instant = z
   .string()
   .max(40)
   // The shape (and the year window) in the published schema; the calendar and the offset range below.
-  .regex(/^(?:19|[2-9]\d)\d{2}-\d{2}-\d{2}(?:T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2}))?$/, 'expected an RFC 3339 date-time with an offset, or a date, years 1900-9999')
+  .regex(
+    /^(?:19|[2-9]\d)\d{2}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])(?:T(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d(?:\.\d+)?(?:Z|[+-](?:0\d|1[0-4]):[0-5]\d))?$/,
+    'expected an RFC 3339 date-time with an offset, or a date, years 1900-9999',
+  )
   .transform((s, ctx) => {
     const text = ISO_DATE.test(s) ? `${s}T00:00:00Z` : s;
     const parsed = isoDateTime.safeParse(text);
