@@ -46,7 +46,7 @@ describe('what the sidecar delivers to notification', () => {
     const before = await snapshot(h.schema);
     const broken = { ...reminderDue('rita'), data: { ownerId: 'rita' } };
     assert.equal(await deliver(h.app.url, 'reminders', broken), 'DROP');
-    assert.equal(await deliver(h.app.url, 'reminders', event('geofence.entered', { geofenceId: randomUUID(), geofenceName: 'Home', userId: 'rita', position: { lat: 1, lon: 2, accuracyM: null, recordedAt: new Date().toISOString() } })), 'DROP');
+    assert.equal(await deliver(h.app.url, 'reminders', event('geofence.entered', { geofenceId: randomUUID(), geofenceName: 'Home', userId: 'rita', position: { lat: 1, lon: 2, accuracyM: null, recordedAt: new Date().toISOString() }, caregivers: [] })), 'DROP');
     assert.deepEqual(await snapshot(h.schema), before);
   });
 
@@ -71,19 +71,23 @@ describe('what the sidecar delivers to notification', () => {
     assert.equal((await deliveryRows(h.schema)).length, 0);
   });
 
-  it('when a geofence is left, then the person is told with the place and time in their timezone', async () => {
+  it('when a geofence is left, then the person and the caregivers the event names are told with the place and time in their timezone', async () => {
     await putPreferences(h.app.url, 'rita', { email: 'rita@example.test', timezone: 'Europe/Berlin', channels: { push: false, websocket: false } }, await as.user('rita'));
+    await putPreferences(h.app.url, 'carl', { email: 'carl@example.test', timezone: 'UTC', channels: { push: false, websocket: false } }, await as.user('carl'));
     const exited = event(
       'geofence.exited',
-      { geofenceId: randomUUID(), geofenceName: 'Home', userId: 'rita', position: { lat: 52.52, lon: 13.4, accuracyM: 10, recordedAt: '2026-07-01T10:00:00.000Z' } },
+      { geofenceId: randomUUID(), geofenceName: 'Home', userId: 'rita', position: { lat: 52.52, lon: 13.4, accuracyM: 10, recordedAt: '2026-07-01T10:00:00.000Z' }, caregivers: ['carl', 'rita'] },
       { source: 'location' },
     );
     assert.equal(await deliver(h.app.url, 'geofence-events', exited), 'SUCCESS');
     const [mail] = await h.capture.waitForMessages({ to: 'rita@example.test' }, 1);
     assert.equal(mail?.subject, 'Left Home');
     assert.match(mail?.text ?? '', /When: Wed 1 Jul 2026, 12:00 \(Europe\/Berlin\)/);
-    const [row] = await deliveryRows(h.schema, `channel = 'email'`);
-    assert.equal(row?.category, 'geofence');
+    const [carlMail] = await h.capture.waitForMessages({ to: 'carl@example.test' }, 1);
+    assert.equal(carlMail?.subject, 'rita left Home');
+    assert.match(carlMail?.text ?? '', /When: Wed 1 Jul 2026, 10:00 \(UTC\)/);
+    const rows = await deliveryRows(h.schema, `channel = 'email'`);
+    assert.deepEqual(rows.map((r) => r.category), ['geofence', 'geofence']);
   });
 
   it('when deliveries are older than the retention, then housekeeping deletes them in chunks and keeps the recent ones', async () => {

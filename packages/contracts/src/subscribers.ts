@@ -14,6 +14,8 @@ export const subscribers = {
   tasks: [],
   // Publishes emergency-events; consumes nothing yet (delivery outcomes on the timeline come later).
   emergency: [],
+  // Publishes geofence-events; consumes nothing yet (emergency-events for live positions come later).
+  location: [],
 } as const satisfies Record<string, readonly string[]>;
 
 export type SubscriberApp = keyof typeof subscribers;

@@ -134,6 +134,6 @@ export const sampleData: { [T in EventType]: DataOf<T> } = {
     missedAt: '2025-03-30T22:35:00Z',
   },
   'emergency.exhausted': { emergencyId, userId: ownerId, kind: 'fall', tiers: 2, recipients: [outsideContact], exhaustedAt: '2025-03-30T06:20:00Z' },
-  'geofence.entered': { geofenceId, geofenceName: 'Home', userId: ownerId, position },
-  'geofence.exited': { geofenceId, geofenceName: 'Home', userId: ownerId, position },
+  'geofence.entered': { geofenceId, geofenceName: 'Home', userId: ownerId, position, caregivers: ['caregiver-1'] },
+  'geofence.exited': { geofenceId, geofenceName: 'Home', userId: ownerId, position, caregivers: [] },
 };

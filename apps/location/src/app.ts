@@ -1,0 +1,78 @@
+import { Router, type Express } from 'express';
+import type { Redis } from 'ioredis';
+import {
+  answerUnknownMethods,
+  createAuth,
+  createServiceApp,
+  createSubscriptions,
+  finalize,
+  serveOpenApi,
+  sidecarReadinessCheck,
+  type DaprClient,
+  type Logger,
+  type Metrics,
+  type Subscriptions,
+} from '@lifeline/kit';
+import { databaseReadinessCheck, outboxRelayFromConfig, rawSql, type OutboxRelay } from '@lifeline/db';
+import type { LocationConfig } from './config.ts';
+import type { PrismaClient } from './data/db.ts';
+import { redisLatestStore } from './data/latest-store.ts';
+import { EVENT_SOURCE } from './domain/geofence-event.ts';
+import type { LocationDeps } from './domain/location-deps.ts';
+import { geofenceRoutes } from './http/geofence-routes.ts';
+import { internalRoutes } from './http/internal-routes.ts';
+import { locationRoutes } from './http/location-routes.ts';
+import { OPENAPI_PATH, buildOpenApiDocument } from './http/openapi.ts';
+import { maintenanceCron } from './subscriptions/maintenance-cron.ts';
+
+export interface AppDeps {
+  config: LocationConfig;
+  prisma: PrismaClient;
+  dapr: DaprClient;
+  /** Latest positions and the GEO set. */
+  redis: Redis;
+  logger: Logger;
+  metrics: Metrics;
+  now?: () => Date;
+}
+
+export interface LocationApp {
+  app: Express;
+  /** Not started: the caller starts it beside the server and stops it on shutdown. */
+  relay: OutboxRelay;
+  subscriptions: Subscriptions;
+  deps: LocationDeps;
+}
+
+export function createApp(input: AppDeps): LocationApp {
+  const { config, prisma, dapr, redis, logger, metrics } = input;
+  const relay = outboxRelayFromConfig({ prisma, dapr, logger, metrics, config, source: EVENT_SOURCE });
+  const sql = rawSql(prisma);
+  const latest = redisLatestStore(redis, config.REDIS_KEY_PREFIX);
+  const deps: LocationDeps = {
+    sql,
+    latest,
+    outboxWritten: () => relay.wake(),
+    maxFencesPerPerson: config.MAX_FENCES_PER_PERSON,
+    ...(input.now ? { now: input.now } : {}),
+  };
+
+  const app = createServiceApp({
+    config,
+    logger,
+    metrics,
+    readiness: [sidecarReadinessCheck(dapr), databaseReadinessCheck(prisma), { name: 'redis', check: () => latest.ping() }],
+  });
+  const subscriptions = createSubscriptions({ pubsubName: config.PUBSUB_NAME, logger, metrics }).binding(maintenanceCron(sql, config.PARTITION_DAYS_AHEAD));
+  subscriptions.mount(app);
+
+  const auth = createAuth(config);
+  const openApi = Router();
+  openApi.get(OPENAPI_PATH, serveOpenApi(buildOpenApiDocument()));
+  app.use(openApi);
+  app.use(internalRoutes({ deps, appApiToken: config.APP_API_TOKEN, logger }));
+  app.use(answerUnknownMethods(locationRoutes({ auth, deps })));
+  app.use(answerUnknownMethods(geofenceRoutes({ auth, deps })));
+  finalize(app);
+  return { app, relay, subscriptions, deps };
+}

@@ -1,0 +1,22 @@
+import { z } from 'zod';
+import { envInt, loadConfig } from '@lifeline/kit';
+import { databaseConfigShape, outboxConfigShape } from '@lifeline/db';
+
+export const locationConfigShape = {
+  ...databaseConfigShape('location'),
+  ...outboxConfigShape,
+  /** Latest positions and the GEO set (ioredis, a data structure only; never a bus). */
+  REDIS_URL: z.string().regex(/^rediss?:\/\//, 'expected a redis:// or rediss:// URL'),
+  /** Prefix of every key, so several deployments (or test runs) can share one Redis database. */
+  REDIS_KEY_PREFIX: z.string().min(1).max(100).default('location:'),
+  /** Daily partitions kept ready ahead of today (native storage; TimescaleDB makes chunks itself). */
+  PARTITION_DAYS_AHEAD: envInt(1, 60).default(3),
+  /** Active fences one person may have: every point is checked against each. */
+  MAX_FENCES_PER_PERSON: envInt(1, 1000).default(50),
+};
+
+export type LocationConfig = ReturnType<typeof loadLocationConfig>;
+
+export function loadLocationConfig(env: Record<string, string | undefined> = process.env) {
+  return loadConfig(locationConfigShape, env);
+}

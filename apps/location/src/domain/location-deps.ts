@@ -1,0 +1,17 @@
+import type { LatestStore } from '../data/latest-store.ts';
+import type { Pool } from '../data/db.ts';
+
+/** What the location use cases need; built once in createApp. */
+export interface LocationDeps {
+  /** Raw SQL on the app's pool, with transactions. */
+  sql: Pool;
+  latest: LatestStore;
+  /** Called after a commit that wrote outbox rows: the relay publishes without waiting for its poll. */
+  outboxWritten: () => void;
+  maxFencesPerPerson: number;
+  now?: () => Date;
+}
+
+export function nowOf(deps: Pick<LocationDeps, 'now'>): Date {
+  return deps.now?.() ?? new Date();
+}
