@@ -43,12 +43,13 @@ curl -fsS -o /dev/null "http://127.0.0.1:$LIFELINE_GATEWAY_PORT/healthz" || die 
 
 # An admin may act for anyone and read the audit trail, so every operation can get past auth to the code.
 TOKEN=$(node_modules/.bin/tsx packages/platform/src/cli/token.ts fuzzer admin)
-rm -rf "$REPORTS" && mkdir -p "$REPORTS"
+mkdir -p "$REPORTS"
 
 failed=()
 for app in "${apps[@]}"; do
   printf '\n==> fuzz: %s (%s/%s/openapi.json)\n' "$app" "$API" "$app"
   t0=$(now_us)
+  rm -f "$REPORTS/$app".*
   # --checks all: not_a_server_error, status_code/content_type/response_headers/response_schema conformance,
   # positive/negative data, missing_required_header, unsupported_method, ignored_auth, use_after_free, ...
   # scripts/fuzz/schemathesis.toml says which refusals valid data may meet and why. One worker: with two
