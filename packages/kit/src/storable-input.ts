@@ -40,7 +40,7 @@ function malformedPath(detail: string): HttpProblem {
 }
 
 function contentProblem(req: Request): HttpProblem | undefined {
-  const issues = [...unstorableStrings(req.query as unknown, 'query'), ...unstorableStrings(req.body as unknown, 'body')];
+  const issues = [...unstorableStrings(req.query, 'query'), ...unstorableStrings(req.body as unknown, 'body')];
   if (issues.length === 0) return undefined;
   return new HttpProblem({
     status: 400,
