@@ -171,6 +171,28 @@ describe(`recurring and notification on ${broker}`, { timeout: 600_000 }, () => 
       assert.equal(audit[0]?.eventType, 'notification.sent');
     });
 
+    test('when a poison task row (planted straight in Postgres) is due beside someone else\'s reminder, then that reminder is still mailed and the poison is set aside', async () => {
+      const poisonId = randomUUID();
+      // Around the API: a zone name no contract accepts, so the row can never become a reminder.due event.
+      await db.query(
+        `INSERT INTO tasks.tasks (id, owner_id, title, remind_at, timezone, updated_at, created_by)
+         VALUES ($1, $2, 'planted poison', now() - interval '1 minute', 'Not a zone!', now(), 'e2e')`,
+        [poisonId, person('mallory')],
+      );
+      const nell = person('nell');
+      await setPreferences(nell, { email: mailOf(nell), channels: { email: true, websocket: false, push: false } });
+      const created = await call(platform.appUrl('tasks', '/tasks'), await platform.token(nell, ['user']), {
+        method: 'POST',
+        body: { title: `Insulin ${run}`, remindAt: new Date(Date.now() + 1000).toISOString() },
+      });
+      assert.equal(created.status, 201, JSON.stringify(created.body));
+      const [mail] = await capture.waitForMessages({ to: mailOf(nell) }, 1, 60_000);
+      assert.match(mail?.subject ?? '', new RegExp(`Insulin ${run}`));
+      const { rows } = await db.query<{ work: string }>(`SELECT work FROM tasks.set_aside WHERE item_key = $1`, [poisonId]);
+      assert.deepEqual(rows, [{ work: 'reminder-scan' }]);
+      await db.query('DELETE FROM tasks.tasks WHERE id = $1', [poisonId]);
+    });
+
     test('when the category is switched off, then the delivery is suppressed with its reason and no mail is sent', async () => {
       const ben = person('ben');
       await setPreferences(ben, { email: mailOf(ben), channels: { email: true, websocket: false, push: false }, categories: { reminders: false } });
