@@ -56,6 +56,7 @@ describe(`emergency escalation on ${broker}`, { timeout: 600_000 }, () => {
     platform = await Platform.prepare(broker);
     // Earlier runs' events must not reach the fresh consumers (they would mail old test users).
     await forgetConsumer(broker, 'notification', topicsConsumedBy('notification'));
+    await forgetConsumer(broker, 'emergency', topicsConsumedBy('emergency'));
     // Policy "minutes" last a second here, so a two-tier escalation runs in seconds.
     process.env.ESCALATION_TIME_UNIT = 'seconds';
     await platform.start('audit');
@@ -117,10 +118,18 @@ describe(`emergency escalation on ${broker}`, { timeout: 600_000 }, () => {
     await capture.waitForMessages({ to: mailOf(ann), subject: 'Your emergency was resolved' }, 1, 60_000);
 
     const detail = await ok<Emergency>(call(emergencyUrl(`/${emergency.id}`), annToken));
-    assert.deepEqual(detail.timeline?.filter((t) => t.kind !== 'location').map((t) => t.kind), ['raised', 'paged', 'paged', 'acknowledged', 'resolved']);
+    assert.deepEqual(detail.timeline?.filter((t) => t.kind !== 'location' && t.kind !== 'delivery').map((t) => t.kind), ['raised', 'paged', 'paged', 'acknowledged', 'resolved']);
     // No location app runs here: the raise went through anyway, and the timeline says nothing was attached.
     const location = detail.timeline?.find((t) => t.kind === 'location');
     assert.equal(location?.data.attached, false, JSON.stringify(detail.timeline));
+
+    // notification-events fed back: how each page went, per recipient and channel.
+    const outcomes = await waitUntil('delivery outcomes on the timeline', async () => {
+      const d = await ok<Emergency>(call(emergencyUrl(`/${emergency.id}`), annToken));
+      const items = d.timeline?.filter((t) => t.kind === 'delivery') ?? [];
+      return items.some((t) => t.data.recipient === bob && t.data.outcome === 'sent') && items.some((t) => t.data.recipient === `contact:${nadiaContact.id}` && t.data.outcome === 'sent') ? items : undefined;
+    }, 60_000, 500);
+    assert.ok(outcomes.every((t) => t.data.page === 'escalated'));
 
     // The audit trail has every step.
     const officer = await platform.token('officer-1', ['compliance']);

@@ -16,6 +16,7 @@ import { contactRoutes } from './http/contact-routes.ts';
 import { emergencyRoutes } from './http/emergency-routes.ts';
 import { openApiRoutes } from './http/openapi-routes.ts';
 import { createEmergencyCursors } from './http/page-cursor.ts';
+import { subscribeDeliveryOutcomes } from './subscriptions/delivery-outcomes.ts';
 import { escalationCron } from './subscriptions/escalation-cron.ts';
 
 export interface AppDeps {
@@ -82,7 +83,9 @@ export function createApp(appDeps: AppDeps): EmergencyApp {
   runner.current = steps;
 
   const app = createServiceApp({ config, logger, metrics, readiness: [sidecarReadinessCheck(dapr), databaseReadinessCheck(prisma)] });
-  createSubscriptions({ pubsubName: config.PUBSUB_NAME, logger, metrics }).binding(escalationCron(steps)).mount(app);
+  const subs = createSubscriptions({ pubsubName: config.PUBSUB_NAME, logger, metrics }).binding(escalationCron(steps));
+  subscribeDeliveryOutcomes(subs, prisma);
+  subs.mount(app);
   const auth = createAuth(config);
   app.use(openApiRoutes());
   app.use(contactRoutes({ auth, deps }));

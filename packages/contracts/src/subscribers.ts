@@ -12,8 +12,8 @@ export const subscribers = {
   // Its own series events too: generation runs as their consumer, so a tasks app that is down delays it with retries.
   recurring: ['task-events', 'recurring-task-events'],
   tasks: [],
-  // Publishes emergency-events; consumes nothing yet (delivery outcomes on the timeline come later).
-  emergency: [],
+  // Delivery outcomes of its pages go on the emergency's timeline.
+  emergency: ['notification-events'],
   // Publishes geofence-events; consumes nothing yet (emergency-events for live positions come later).
   location: [],
 } as const satisfies Record<string, readonly string[]>;

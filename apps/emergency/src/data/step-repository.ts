@@ -71,3 +71,11 @@ export async function nextDueAt(db: Db, emergencyId: string): Promise<string | n
     SELECT min(due_at) AS "dueAt" FROM escalation_steps WHERE emergency_id = ${emergencyId}::uuid AND status = 'pending'`;
   return row?.dueAt ? row.dueAt.toISOString() : null;
 }
+
+/** The step whose page (or exhaustion) was this event; undefined for an event of no step here. */
+export async function findStepByEvent(db: Db, eventId: string): Promise<(StepRef & { emergencyId: string; cycle: number }) | undefined> {
+  const [row] = await db.$queryRaw<Array<StepRef & { emergencyId: string; cycle: number }>>`
+    SELECT emergency_id::text AS "emergencyId", cycle, tier, round, kind
+    FROM escalation_steps WHERE event_id = ${eventId}::uuid`;
+  return row;
+}

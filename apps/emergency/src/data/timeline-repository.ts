@@ -1,6 +1,6 @@
 import type { Db } from './db.ts';
 
-export const TIMELINE_KINDS = ['raised', 'raised_again', 'paged', 'acknowledged', 'reopened', 'resolved', 'cancelled', 'exhausted', 'step_failed', 'check_in_missed', 'location'] as const;
+export const TIMELINE_KINDS = ['raised', 'raised_again', 'paged', 'acknowledged', 'reopened', 'resolved', 'cancelled', 'exhausted', 'step_failed', 'check_in_missed', 'location', 'delivery'] as const;
 export type TimelineKind = (typeof TIMELINE_KINDS)[number];
 
 export interface TimelineEntry {
