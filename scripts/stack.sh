@@ -64,6 +64,8 @@ cmd_up() {
   local start; start=$(now_us)
   mkdir -p "$LOG_DIR" "$PID_DIR"
   step "install: system packages" install_step "$REPO_ROOT/scripts/install/system.sh"
+  # From ../shared/timescaledb when that folder exists; Postgres then preloads it (scripts/stack/postgres.sh).
+  step "install: timescaledb" install_step "$REPO_ROOT/scripts/install/timescaledb.sh"
   # Kafka's jars only matter to Kafka runs; a Redis-only machine never downloads them.
   if [[ $broker == kafka ]]; then
     step "install: kafka $(kafka_version)" install_step "$REPO_ROOT/scripts/install/kafka.sh"

@@ -48,8 +48,23 @@ pg_initdb() {
   printf "\ninclude_if_exists = 'lifeline.conf'\n" | run_as "$PG_OS_USER" tee -a "$PG_DATA/postgresql.conf" >/dev/null
 }
 
+# TimescaleDB only loads when preloaded; where scripts/install/timescaledb.sh installed it, every start
+# preloads it (the audit and location migrations then build hypertables), otherwise nothing changes. The
+# build needs server 15.20 or later (it links symbols older 15.x lack): an older server is started without
+# it rather than not at all.
+pg_timescaledb_settings() {
+  [[ -f "$(dirname "$(pg_bin)")/lib/timescaledb.so" ]] || return 0
+  pg_server_at_least_15_20 || { warn "TimescaleDB is installed but PostgreSQL $("$(pg_bin)/postgres" --version | awk '{print $3}') is older than 15.20: starting without it"; return 0; }
+  printf "shared_preload_libraries = 'timescaledb'\n# No network here: no telemetry, no version checks.\ntimescaledb.telemetry_level = off\n"
+}
+
+pg_server_at_least_15_20() {
+  local v; v=$("$(pg_bin)/postgres" --version | awk '{print $3}')
+  [[ ${v%%.*} -gt 15 || ( ${v%%.*} -eq 15 && ${v#*.} -ge 20 ) ]]
+}
+
 pg_write_config() {
-  run_as "$PG_OS_USER" tee "$PG_DATA/lifeline.conf" >/dev/null <<EOF
+  { cat; pg_timescaledb_settings; } <<EOF | run_as "$PG_OS_USER" tee "$PG_DATA/lifeline.conf" >/dev/null
 # Written by scripts/stack/postgres.sh on every start: edit there.
 listen_addresses = '127.0.0.1'
 port = $LIFELINE_PG_PORT

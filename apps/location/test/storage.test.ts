@@ -115,6 +115,59 @@ describe('storage: partitions, retention, trail', () => {
     assert.deepEqual(hourly.items.map((i) => [i.lat, i.points]), sameHour ? [[3, 4]] : [[9, 3], [3, 1]]);
   });
 
+  const jobs = async (...hypertables: string[]) =>
+    (
+      await admin((c) =>
+        c.query<{ id: number; proc: string; config: Record<string, unknown> }>(
+          `SELECT job_id AS id, proc_name AS proc, config FROM timescaledb_information.jobs WHERE hypertable_schema IN ($1, '_timescaledb_internal') AND hypertable_name = ANY($2::text[]) ORDER BY proc_name`,
+          [schema, hypertables],
+        ),
+      )
+    ).rows;
+  const trailHypertable = async () =>
+    (
+      await admin((c) =>
+        c.query<{ name: string }>(`SELECT materialization_hypertable_name AS name FROM timescaledb_information.continuous_aggregates WHERE view_schema = $1 AND view_name = 'trail'`, [schema]),
+      )
+    ).rows[0]?.name ?? '';
+
+  it('when migrated with TimescaleDB, then positions is a hypertable kept 7 days and the trail a continuous aggregate kept 90 days', async (t) => {
+    if (engine !== 'timescaledb') return t.skip('native path');
+    assert.deepEqual((await jobs('positions')).map((j) => [j.proc, j.config.drop_after]), [['policy_retention', '7 days']]);
+    const materialized = await trailHypertable();
+    assert.ok(materialized !== '');
+    assert.deepEqual((await jobs(materialized, 'trail')).map((j) => [j.proc, j.config.drop_after ?? j.config.start_offset]), [
+      ['policy_refresh_continuous_aggregate', '6 days'],
+      ['policy_retention', '90 days'],
+    ]);
+  });
+
+  it('when positions arrive on TimescaleDB, then the trail has the last fix of each minute at once and after a refresh alike', async (t) => {
+    if (engine !== 'timescaledb') return t.skip('native path');
+    const minute = Math.floor((Date.now() - 10 * 60_000) / 60_000) * 60_000;
+    const at = (ms: number, lat: number) => ({ ...fix(lat, 0, 0), recordedAt: new Date(ms).toISOString() });
+    await expectJson(await call(app.url, '/location/positions/batch', ann, { method: 'POST', body: { positions: [at(minute + 1000, 1), at(minute + 50_000, 2), at(minute + 61_000, 3)] } }));
+    const trail = async () =>
+      (await expectJson<{ items: Array<{ at: string; lat: number; points: number }> }>(await call(app.url, '/location/people/ann/trail?bucket=1m', ann))).items.map((i) => [i.at, i.lat, i.points]);
+    const expected = [
+      [new Date(minute).toISOString(), 2, 2],
+      [new Date(minute + 60_000).toISOString(), 3, 1],
+    ];
+    assert.deepEqual(await trail(), expected);
+    await admin((c) => c.query(`CALL refresh_continuous_aggregate('"${schema}".trail', NULL, NULL)`));
+    assert.deepEqual(await trail(), expected);
+  });
+
+  it('when the retention policy runs on TimescaleDB, then chunks older than 7 days go and recent ones stay', async (t) => {
+    if (engine !== 'timescaledb') return t.skip('native path');
+    await admin((c) => c.query(`INSERT INTO "${schema}".positions (person_id, recorded_at, lat, lon, accuracy_m) VALUES ('ann', now() - interval '10 days', 1, 1, 1), ('ann', now() - interval '1 day', 2, 2, 2)`));
+    const [retention] = await jobs('positions');
+    // The scheduler of this build is unreliable on 15.20 (see ../shared/timescaledb/README.md): run the job itself.
+    await admin((c) => c.query(`CALL run_job(${Number(retention?.id)})`));
+    const { rows } = await admin((c) => c.query<{ lat: number }>(`SELECT lat FROM "${schema}".positions ORDER BY lat`));
+    assert.deepEqual(rows.map((r) => r.lat), [2]);
+  });
+
   it('when the app role tries to change or remove positions, then the database refuses', async () => {
     await expectJson(await call(app.url, '/location/positions', ann, { method: 'POST', body: fix(1, 1, 1000) }));
     await assert.rejects(async () => app.deps.sql.$executeRaw`DELETE FROM positions`, /permission denied/);
