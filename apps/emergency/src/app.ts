@@ -1,6 +1,6 @@
-import type { Express } from 'express';
+import { Router, type Express } from 'express';
 import { Counter } from 'prom-client';
-import { createAuth, createServiceApp, createSubscriptions, finalize, sidecarReadinessCheck, type DaprClient, type Logger, type Metrics } from '@lifeline/kit';
+import { answerUnknownMethods, createAuth, createServiceApp, createSubscriptions, finalize, sidecarReadinessCheck, type DaprClient, type Logger, type Metrics } from '@lifeline/kit';
 import { databaseReadinessCheck, outboxRelayFromConfig, type OutboxRelay } from '@lifeline/db';
 import type { EmergencyConfig } from './config.ts';
 import type { PrismaClient } from './data/db.ts';
@@ -87,10 +87,13 @@ export function createApp(appDeps: AppDeps): EmergencyApp {
   subscribeDeliveryOutcomes(subs, prisma);
   subs.mount(app);
   const auth = createAuth(config);
-  app.use(openApiRoutes());
-  app.use(contactRoutes({ auth, deps }));
-  app.use(checkInRoutes({ auth, deps }));
-  app.use(emergencyRoutes({ auth, deps, cursors: createEmergencyCursors(config.JWT_SECRET) }));
+  // One router for the public routes, so a method a path does not serve is 405 with Allow (the fuzzer's ST204).
+  const publicRoutes = Router()
+    .use(openApiRoutes())
+    .use(contactRoutes({ auth, deps }))
+    .use(checkInRoutes({ auth, deps }))
+    .use(emergencyRoutes({ auth, deps, cursors: createEmergencyCursors(config.JWT_SECRET) }));
+  app.use(answerUnknownMethods(publicRoutes));
   finalize(app);
   return { app, relay, steps, locations, deps };
 }
