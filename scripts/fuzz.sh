@@ -54,7 +54,8 @@ for app in "${apps[@]}"; do
   # positive/negative data, missing_required_header, unsupported_method, ignored_auth, use_after_free, ...
   # scripts/fuzz/schemathesis.toml says which refusals valid data may meet and why. One worker: with two
   # threads, hypothesis' lambda-source cache races ("AST constructor recursion depth mismatch").
-  if "$VENV/bin/schemathesis" --config-file "$CONFIG" run "$API/$app/openapi.json" \
+  # From the report folder: schemathesis keeps its cache (.schemathesis/) in the working directory.
+  if (cd "$REPORTS" && "$VENV/bin/schemathesis" --config-file "$CONFIG" run "$API/$app/openapi.json" \
       --url "$API" \
       --header "Authorization: Bearer $TOKEN" \
       --checks all \
@@ -65,7 +66,7 @@ for app in "${apps[@]}"; do
       --wait-for-schema 30 \
       --generation-database none \
       --report junit --report-junit-path "$REPORTS/$app.xml" \
-      --no-color 2>&1 | tee "$REPORTS/$app.log"; then
+      --no-color 2>&1 | tee "$REPORTS/$app.log"); then
     printf '<== fuzz: %s passed in %s\n' "$app" "$(fmt_us $(( $(now_us) - t0 )))"
   else
     printf '<== fuzz: %s FAILED in %s (report: %s)\n' "$app" "$(fmt_us $(( $(now_us) - t0 )))" "$REPORTS/$app.log"
