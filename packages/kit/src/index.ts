@@ -103,6 +103,8 @@ export { entityTag, noneMatchHits, optionalVersion, parseIfMatch, requireVersion
 export type { VersionCondition } from './preconditions.ts';
 export { createCursorCodec } from './page-cursor.ts';
 export type { CursorCodec, CursorCodecOptions } from './page-cursor.ts';
+export { createSignedLinks } from './signed-link.ts';
+export type { LinkCheck, LinkClaims, SignedLinkOptions, SignedLinks, VerifiedLink } from './signed-link.ts';
 export { uuidV5 } from './uuid.ts';
 export { runService, startServer } from './server.ts';
 export type { RunServiceOptions, RunningServer } from './server.ts';
