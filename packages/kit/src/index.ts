@@ -104,6 +104,8 @@ export type { VersionCondition } from './preconditions.ts';
 export { createCursorCodec } from './page-cursor.ts';
 export type { CursorCodec, CursorCodecOptions } from './page-cursor.ts';
 export { createSignedLinks } from './signed-link.ts';
+export { EMERGENCY_ACK_LINK_PURPOSE, createEmergencyAckLinks } from './emergency-ack-link.ts';
+export type { AckLinkCheck, EmergencyAckLinks } from './emergency-ack-link.ts';
 export type { LinkCheck, LinkClaims, SignedLinkOptions, SignedLinks, VerifiedLink } from './signed-link.ts';
 export { uuidV5 } from './uuid.ts';
 export { runService, startServer } from './server.ts';
