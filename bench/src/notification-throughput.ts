@@ -5,7 +5,6 @@
 //   (2000 mails per ceiling loop); each at most what the capture server keeps (5000).
 // Prints: ceiling mails/s and p50/p99 per send (1 in flight, and as many as the app's SMTP pool); sustained
 // delivered emails/s from the first publish to the last sent; p50/p99 event-to-sent at a fixed open-loop rate.
-import { connect } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
@@ -18,6 +17,7 @@ import { emailChannel } from '../../apps/notification/src/channels/email/email-c
 import { notificationConfigShape } from '../../apps/notification/src/config.ts';
 import { reminderMail, sendLoop, type SendLoopResult } from './email-ceiling.ts';
 import { NotificationRecords, type EmailOutcome } from './notification-records.ts';
+import { assertPortsFree } from './ports.ts';
 import { benchUsers, recipientOf, storePreferences, type BenchUser } from './notification-users.ts';
 import { reminderPipeline, type PhaseResult } from './reminder-pipeline.ts';
 import { ms, printTable, summarize } from './stats.ts';
@@ -60,25 +60,6 @@ function appSettings(platform: Platform) {
     timeoutMs: s.SEND_TIMEOUT_MS.parse(env.SEND_TIMEOUT_MS),
     rateLimitMax: s.RATE_LIMIT_MAX.parse(env.RATE_LIMIT_MAX),
   };
-}
-
-function portTaken(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect({ host: '127.0.0.1', port });
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
-}
-
-/** Another notification instance on these ports (an e2e run) would answer our health checks and take our events. */
-async function assertPortsFree(platform: Platform): Promise<void> {
-  const app = platform.app(APP);
-  const ports = [app.appPort, app.daprHttpPort, app.daprGrpcPort, app.metricsPort];
-  const taken = (await Promise.all(ports.map(async (p) => ((await portTaken(p)) ? p : undefined)))).filter((p) => p !== undefined);
-  if (taken.length > 0) throw new Error(`ports ${taken.join(', ')} of ${APP} are in use (an e2e run?); try again when they are free`);
 }
 
 /** Mails the capture server holds, once it holds `expected` or 10 s have passed (it records a mail after answering DATA). */
@@ -231,7 +212,7 @@ process.on('SIGINT', () => {
 
 async function benchBroker(broker: Broker): Promise<Row[]> {
   const platform = await Platform.prepare(broker);
-  await assertPortsFree(platform);
+  await assertPortsFree(platform, [APP]);
   const schema = appDatabases().find((d) => d.app === APP)?.schema;
   if (!schema) throw new Error(`no ${APP} database`);
   const db = new pg.Client({ connectionString: platform.adminUrl });
