@@ -4,6 +4,7 @@
 #   bash scripts/install/system.sh --check   exit 0 when everything is installed, 1 otherwise
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/../lib/common.sh"
+source "$(dirname "${BASH_SOURCE[0]}")/apt.sh"
 
 PACKAGES=(
   postgresql                 # Debian 12: PostgreSQL 15
@@ -28,13 +29,6 @@ missing_packages() {
 }
 
 have_systemd() { [[ -d /run/systemd/system ]]; }
-
-# Keeps maintainer scripts from starting daemons (the standard Debian policy-rc.d hook). A
-# policy-rc.d that is already there (containers ship one) is left alone.
-block_daemon_autostart() {
-  [[ -e /usr/sbin/policy-rc.d ]] && return 1
-  as_root sh -c 'printf "#!/bin/sh\nexit 101\n" >/usr/sbin/policy-rc.d && chmod 755 /usr/sbin/policy-rc.d'
-}
 
 # systemd units may still have been enabled/started (e.g. socket activation): stop and disable the
 # ones belonging to packages installed by this run, never a service someone already relied on.
@@ -61,12 +55,8 @@ install_packages() {
     return 0
   fi
   log "installing: ${missing[*]}"
-  if block_daemon_autostart; then
-    trap 'as_root rm -f /usr/sbin/policy-rc.d' EXIT
-  fi
   as_root apt-get update -qq
-  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
-    -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold "${missing[@]}"
+  apt_install "${missing[@]}"
   stop_distro_daemons "${missing[@]}"
   print_versions
 }

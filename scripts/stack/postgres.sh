@@ -48,19 +48,12 @@ pg_initdb() {
   printf "\ninclude_if_exists = 'lifeline.conf'\n" | run_as "$PG_OS_USER" tee -a "$PG_DATA/postgresql.conf" >/dev/null
 }
 
-# TimescaleDB only loads when preloaded; where scripts/install/timescaledb.sh installed it, every start
-# preloads it (the audit and location migrations then build hypertables), otherwise nothing changes. The
-# build needs server 15.20 or later (it links symbols older 15.x lack): an older server is started without
-# it rather than not at all.
+# TimescaleDB only loads when preloaded. Where scripts/install/timescaledb.sh installed it on a server new
+# enough to load it, every start preloads it (the audit and location migrations then build hypertables, unless
+# a database says lifeline.storage = 'native'); otherwise the server starts without it, natively.
 pg_timescaledb_settings() {
-  [[ -f "$(dirname "$(pg_bin)")/lib/timescaledb.so" ]] || return 0
-  pg_server_at_least_15_20 || { warn "TimescaleDB is installed but PostgreSQL $("$(pg_bin)/postgres" --version | awk '{print $3}') is older than 15.20: starting without it"; return 0; }
+  bash "$REPO_ROOT/scripts/install/timescaledb.sh" --loads || return 0
   printf "shared_preload_libraries = 'timescaledb'\n# No network here: no telemetry, no version checks.\ntimescaledb.telemetry_level = off\n"
-}
-
-pg_server_at_least_15_20() {
-  local v; v=$("$(pg_bin)/postgres" --version | awk '{print $3}')
-  [[ ${v%%.*} -gt 15 || ( ${v%%.*} -eq 15 && ${v#*.} -ge 20 ) ]]
 }
 
 pg_write_config() {
@@ -114,21 +107,50 @@ pg_clear_stale_pidfile() {
   rm -f "$PG_DATA/postmaster.pid"
 }
 
-postgres_up() {
-  # Running but not answering yet (crash recovery, an interrupted `up`): wait instead of starting twice.
-  if postgres_running; then
-    postgres_answers || wait_for postgres 120 postgres_answers
-    pg_create_database
-    skip "already running, pid $(postgres_pid)"
+# Why the running server must restart to match this machine, or nothing: a package upgrade replaced its
+# binary (the running one keeps the old version), or TimescaleDB became loadable and is not preloaded yet.
+pg_restart_reason() {
+  local running installed preload
+  running=$(pg_client "$(pg_bin)/psql" -d postgres -tAc 'SHOW server_version' | awk '{print $1}')
+  installed=$("$(pg_bin)/postgres" --version | awk '{print $3}')
+  [[ $running == "$installed" ]] || { echo "server $running is running, $installed is installed"; return; }
+  preload=$(pg_client "$(pg_bin)/psql" -d postgres -tAc 'SHOW shared_preload_libraries')
+  if [[ $preload != *timescaledb* ]] && [[ -n $(pg_timescaledb_settings) ]]; then
+    echo "TimescaleDB can be preloaded now"
   fi
-  require_port_free postgres "$LIFELINE_PG_PORT"
-  pg_prepare_dirs
-  pg_initdb
+}
+
+pg_start() {
   pg_write_config
   pg_clear_stale_pidfile
   printf '\n===== %s starting postgres =====\n' "$(date -Is)" >>"$PG_LOG"
   run_as "$PG_OS_USER" "$(pg_bin)/pg_ctl" start -D "$PG_DATA" -l "$PG_LOG" -W -s
   wait_for postgres 60 postgres_answers
+}
+
+postgres_up() {
+  # Running but not answering yet (crash recovery, an interrupted `up`): wait instead of starting twice.
+  if postgres_running; then
+    postgres_answers || wait_for postgres 120 postgres_answers
+    local reason t0
+    reason=$(pg_restart_reason)
+    if [[ -z $reason ]]; then
+      pg_create_database
+      skip "already running, pid $(postgres_pid)"
+    fi
+    # Once per upgrade: clients see their connections closed for the few seconds it takes.
+    log "restarting postgres: $reason"
+    t0=$(now_us)
+    postgres_down
+    pg_start
+    pg_create_database
+    log "restarted in $(fmt_us $(($(now_us) - t0))): $(pg_client "$(pg_bin)/psql" -d postgres -tAc 'SELECT version()')"
+    return 0
+  fi
+  require_port_free postgres "$LIFELINE_PG_PORT"
+  pg_prepare_dirs
+  pg_initdb
+  pg_start
   pg_create_database
   log "postgresql://$LIFELINE_PG_SUPERUSER:***@127.0.0.1:$LIFELINE_PG_PORT/$LIFELINE_PG_DATABASE (pid $(postgres_pid))"
 }
