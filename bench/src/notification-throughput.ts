@@ -6,31 +6,24 @@
 // Prints: ceiling mails/s and p50/p99 per send (1 in flight, and as many as the app's SMTP pool); sustained
 // delivered emails/s from the first publish to the last sent; p50/p99 event-to-sent at a fixed open-loop rate.
 import { randomUUID } from 'node:crypto';
-import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import { CaptureClient } from '@lifeline/capture';
 import { DaprClient, envInt } from '@lifeline/kit';
 import { appDatabases, brokers, loadStackEnv, type Broker } from '@lifeline/platform';
 import { Platform } from '@lifeline/e2e/harness';
-// The app's own channel and config schema: the ceiling sends exactly what the app sends, as the app sends it.
-import { emailChannel } from '../../apps/notification/src/channels/email/email-channel.ts';
-import { notificationConfigShape } from '../../apps/notification/src/config.ts';
-import { reminderMail, sendLoop, type SendLoopResult } from './email-ceiling.ts';
+import { capturedMails, emailCeiling, mailBytes, notificationSettings } from './notification-ceiling.ts';
 import { NotificationRecords, type EmailOutcome } from './notification-records.ts';
 import { assertPortsFree } from './ports.ts';
-import { benchUsers, recipientOf, storePreferences, type BenchUser } from './notification-users.ts';
+import { benchUsers, recipientOf, storePreferences } from './notification-users.ts';
 import { reminderPipeline, type PhaseResult } from './reminder-pipeline.ts';
 import { ms, printTable, summarize } from './stats.ts';
 
 const APP = 'notification';
 /** The capture server keeps the newest 5000 mails; a phase larger than that could not be counted. */
 const CAPTURE_KEEPS = 5000;
-/** maxConnections of the app's pooled SMTP transport (src/channels/email/email-channel.ts): its send concurrency. */
-const APP_SMTP_CONNECTIONS = 5;
 /** Every run's user ids start with it; runs cannot overlap (they need the app's ports). */
 const BENCH_USERS = 'bench-notify';
 const WARM_UP_EVENTS = 20;
-const WARM_UP_MAILS = 50;
 
 /** A bounded integer from this process's env, or the default; a bad value stops the run before anything starts. */
 function intSetting(name: string, min: number, max: number, fallback: number): number {
@@ -50,33 +43,6 @@ if (settings.BENCH_RATE * settings.BENCH_SECONDS > CAPTURE_KEEPS) throw new Erro
 
 type Row = Record<string, string | number>;
 
-/** The values the app runs with: the env the harness starts it with (this process's, then dapr.yaml's), read by the app's own schema. */
-function appSettings(platform: Platform) {
-  const env = { ...process.env, ...platform.template.commonEnv, ...platform.app(APP).env };
-  const s = notificationConfigShape;
-  return {
-    smtpUrl: s.SMTP_URL.parse(env.SMTP_URL),
-    from: s.MAIL_FROM.parse(env.MAIL_FROM),
-    timeoutMs: s.SEND_TIMEOUT_MS.parse(env.SEND_TIMEOUT_MS),
-    rateLimitMax: s.RATE_LIMIT_MAX.parse(env.RATE_LIMIT_MAX),
-  };
-}
-
-/** Mails the capture server holds, once it holds `expected` or 10 s have passed (it records a mail after answering DATA). */
-async function capturedMails(capture: CaptureClient, expected: number): Promise<number> {
-  const deadline = Date.now() + 10_000;
-  for (;;) {
-    const { messages } = await capture.health();
-    if (messages >= expected || Date.now() >= deadline) return messages;
-    await sleep(100);
-  }
-}
-
-async function mailBytes(capture: CaptureClient, user: BenchUser): Promise<number | string> {
-  const [sample] = await capture.messages({ to: user.email });
-  return sample?.size ?? '-';
-}
-
 /** "0", or what became of the mails that were not sent: "3 suppressed:rate-limited, 1 missing". */
 function notSent(outcomes: readonly EmailOutcome[], expected: number): string {
   const counts = new Map<string, number>();
@@ -87,43 +53,6 @@ function notSent(outcomes: readonly EmailOutcome[], expected: number): string {
   }
   if (outcomes.length < expected) counts.set('missing', expected - outcomes.length);
   return counts.size === 0 ? '0' : [...counts].map(([what, n]) => `${n} ${what}`).join(', ');
-}
-
-function ceilingRow(label: string, r: SendLoopResult, captured: number, bytes: number | string): Row {
-  const s = summarize(r.latenciesMs);
-  return {
-    path: label,
-    mails: r.sent,
-    'mails/s': Math.round(r.sent / r.elapsedS),
-    p50: ms(s.p50),
-    p99: ms(s.p99),
-    'latency of': 'one send',
-    captured,
-    'mail bytes': bytes,
-    'not sent': r.failed === 0 ? '0' : `${r.failed} failed (${r.firstError ?? ''})`,
-  };
-}
-
-async function ceiling(platform: Platform, capture: CaptureClient, prefix: string): Promise<Row[]> {
-  const app = appSettings(platform);
-  const channel = emailChannel({ smtpUrl: app.smtpUrl, from: app.from, timeoutMs: app.timeoutMs });
-  try {
-    // Addressed like the pipeline's mails, so the rendered size is the same.
-    const users = benchUsers(prefix, 'direct', settings.BENCH_DIRECT, app.rateLimitMax);
-    const mails = (n: number) => Array.from({ length: n }, (_, i) => reminderMail(recipientOf(users, i)));
-    await sendLoop(channel, mails(WARM_UP_MAILS), APP_SMTP_CONNECTIONS); // connections, JIT
-    const rows: Row[] = [];
-    for (const inFlight of [1, APP_SMTP_CONNECTIONS]) {
-      const batch = mails(settings.BENCH_DIRECT);
-      await capture.reset();
-      const r = await sendLoop(channel, batch, inFlight);
-      const label = `nodemailer direct (ceiling), ${inFlight} in flight${inFlight === APP_SMTP_CONNECTIONS ? ' = app SMTP pool' : ''}`;
-      rows.push(ceilingRow(label, r, await capturedMails(capture, r.sent), await mailBytes(capture, recipientOf(users, 0))));
-    }
-    return rows;
-  } finally {
-    channel.close();
-  }
 }
 
 /** Sent mails of a phase: how many, per second from its first publish to its last sent, and each one's event-to-sent latency. */
@@ -142,7 +71,7 @@ function notSentOf(r: PhaseResult): string {
 }
 
 async function pipeline(platform: Platform, capture: CaptureClient, records: NotificationRecords, prefix: string): Promise<{ rows: Row[]; sustainedPerS: number }> {
-  const perUser = appSettings(platform).rateLimitMax;
+  const perUser = notificationSettings(platform).rateLimitMax;
   const latencyCount = settings.BENCH_RATE * settings.BENCH_SECONDS;
   const users = {
     warm: benchUsers(prefix, 'warm', WARM_UP_EVENTS, perUser),
@@ -230,7 +159,7 @@ async function benchBroker(broker: Broker): Promise<Row[]> {
       await db.end();
     })());
   try {
-    const rows = await ceiling(platform, capture, prefix); // first, while nothing else runs
+    const rows = (await emailCeiling(platform, capture, prefix, settings.BENCH_DIRECT)).rows; // first, while nothing else runs
     await platform.start(APP);
     const measured = await pipeline(platform, capture, records, prefix);
     rows.push(...measured.rows);
