@@ -10,6 +10,15 @@ const run = promisify(execFile);
 // The list is the script's own, so a new API joins the suite by being added there.
 const APPS = execFileSync('bash', [fromRoot('scripts/fuzz.sh'), '--list'], { encoding: 'utf8' }).trim().split('\n');
 
+/**
+ * Schemathesis' FAILURES and ERRORS sections (each case with its curl line), put last in the assertion
+ * message: a CI log shows the end of a failure, and the summary alone does not say which request it was.
+ */
+function findings(stdout: string): string {
+  const sections = [...stdout.matchAll(/^=+ (FAILURES|ERRORS) =+$([\s\S]*?)(?=^=+ [A-Z ]+ =+$)/gm)];
+  return sections.map(([, name, body]) => `--- ${name} ---${body.slice(0, 12_000)}`).join('\n');
+}
+
 describe('API fuzzing through the gateway', { timeout: 900_000 }, () => {
   before(async () => {
     await run('bash', [fromRoot('scripts/dev.sh'), '--background'], { cwd: fromRoot(), maxBuffer: 20 * 1024 * 1024 });
@@ -24,7 +33,7 @@ describe('API fuzzing through the gateway', { timeout: 900_000 }, () => {
         ({ stdout }) => ({ ok: true, stdout }),
         (err: { stdout?: string; stderr?: string }) => ({ ok: false, stdout: `${err.stdout ?? ''}\n${err.stderr ?? ''}` }),
       );
-      assert.ok(result.ok, `the fuzzer found problems in ${app}:\n${result.stdout.slice(-20_000)}`);
+      assert.ok(result.ok, `the fuzzer found problems in ${app}:\n${result.stdout.slice(-6_000)}\n${findings(result.stdout)}`);
       assert.match(result.stdout, /No issues found|passed/);
     });
   }

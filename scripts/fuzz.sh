@@ -16,7 +16,7 @@ API="http://127.0.0.1:$LIFELINE_GATEWAY_PORT/api/v1"
 REPORTS="$RUN_DIR/fuzz"
 
 # The public APIs behind the gateway, by the name in their path: /api/v1/<api>/openapi.json.
-ALL_APIS=(tasks recurring notification audit)
+ALL_APIS=(tasks recurring notification audit emergencies location)
 
 max_examples=25 seed=${FUZZ_SEED:-} apps=()
 while (($#)); do

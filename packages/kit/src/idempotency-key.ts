@@ -11,7 +11,10 @@ export const idempotencyKeyHeader = z
   .string()
   .min(1)
   .max(200)
-  .regex(/^[\x21-\x7e](?:[\x20-\x7e]*[\x21-\x7e])?$/, 'expected 1-200 visible ASCII characters')
+  // Trailing spaces or tabs are HTTP's optional whitespace, never part of the value (RFC 9110 §5.5): the
+  // server only sees the trimmed key, so the grammar admits them rather than promise a refusal. Leading ones
+  // are left out: common clients refuse to send them at all.
+  .regex(/^[\x21-\x7e](?:[\x20-\x7e]*[\x21-\x7e])?[ \t]*$/, 'expected 1-200 visible ASCII characters')
   .describe('Repeating a create with the same key and body replays the first answer instead of creating again (24 h).');
 
 /** Set on an answer that repeats the first one for the same key. */

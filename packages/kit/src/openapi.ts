@@ -127,12 +127,24 @@ export function problemCatalog<const S extends Record<number, string>>(descripti
 }
 
 /**
+ * What the gateway itself answers on any operation before the app sees the request (its limits are
+ * packages/platform's gateway config): a request no JSON Schema bound can rule out, since the limits apply
+ * to the whole body, request line or header block. Listed on every operation, so a client and the fuzzer
+ * know them.
+ */
+export const GATEWAY_PROBLEMS = {
+  413: 'The body is larger than the gateway accepts (payload-too-large); nothing reached the service.',
+  414: 'The path and query are longer than the gateway accepts (uri-too-long); nothing reached the service.',
+  431: 'A header, or all of them together, is longer than the gateway accepts (request-header-fields-too-large).',
+} as const;
+
+/**
  * The responses of one operation: its successes, then one problem+json response per status with the
- * app's description of that status (`problems` maps status -> description).
+ * app's description of that status (`problems` maps status -> description), then the gateway's own.
  */
 export function responses(success: Record<string, JsonSchema>, problems: Readonly<Record<number, string>>): JsonSchema {
   const all: Record<string, JsonSchema> = { ...success };
-  for (const [status, description] of Object.entries(problems)) all[status] = problemResponse(description);
+  for (const [status, description] of Object.entries({ ...GATEWAY_PROBLEMS, ...problems })) all[status] = problemResponse(description);
   return all;
 }
 
@@ -143,7 +155,7 @@ export function responses(success: Record<string, JsonSchema>, problems: Readonl
 export const entityTagListSchema = z
   .string()
   .max(200)
-  .regex(/^[ \t]*(?:\*|(?:W\/)?"[\x21\x23-\x7e]*"(?:[ \t]*,[ \t]*(?:W\/)?"[\x21\x23-\x7e]*"){0,19})[ \t]*$/)
+  .regex(/^(?:\*|(?:W\/)?"[\x21\x23-\x7e]*"(?:[ \t]*,[ \t]*(?:W\/)?"[\x21\x23-\x7e]*"){0,19})[ \t]*$/)
   .describe('An ETag you read, e.g. "3", a comma-separated list of them, or *.');
 
 /** The ETag response header of a versioned resource: its version as a strong entity tag. */

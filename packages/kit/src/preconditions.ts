@@ -1,5 +1,6 @@
 import type { Request } from 'express';
 import { validationProblem } from './error-middleware.ts';
+import { entityTagListSchema } from './openapi.ts';
 import { HttpProblem, badRequest, preconditionFailed } from './problem.ts';
 
 /**
@@ -27,6 +28,7 @@ function invalidIfMatch(detail: string): HttpProblem {
  */
 export function parseIfMatch(header: string | undefined): VersionCondition | undefined {
   if (header === undefined) return undefined;
+  if (!entityTagListSchema.safeParse(header).success) throw invalidIfMatch('If-Match must be * or 1-20 entity tags, at most 200 characters.');
   const text = header.trim();
   if (text === '*') return { kind: 'any' };
   const items = text.split(',').map((t) => t.trim());
@@ -41,9 +43,16 @@ export function parseIfMatch(header: string | undefined): VersionCondition | und
   return { kind: 'one-of', versions };
 }
 
-/** Does If-None-Match name the current ETag? (weak comparison, RFC 9110 §13.1.2) */
+/**
+ * Does If-None-Match name the current ETag? (weak comparison, RFC 9110 §13.1.2) A malformed header is a 400
+ * like a malformed If-Match: answering 304 to what the document calls invalid would let a broken client
+ * believe its copy is current.
+ */
 export function noneMatchHits(header: string | undefined, version: number): boolean {
   if (header === undefined) return false;
+  if (!entityTagListSchema.safeParse(header).success) {
+    throw badRequest('If-None-Match must be * or 1-20 entity tags, at most 200 characters, e.g. "3".', { type: 'invalid-if-none-match' });
+  }
   if (header.trim() === '*') return true;
   return header.split(',').some((item) => ENTITY_TAG.exec(item.trim())?.[2] === String(version));
 }

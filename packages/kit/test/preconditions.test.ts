@@ -51,6 +51,19 @@ describe('If-Match parsing', () => {
     assert.equal(noneMatchHits('"2", W/"3"', 3), true);
     assert.equal(noneMatchHits('"2", "4"', 3), false);
   });
+
+  it('when If-None-Match is malformed (garbage beside the current tag, too many tags, too long), then 400 invalid-if-none-match, never a 304', () => {
+    const tooMany = Array.from({ length: 21 }, (_, i) => `"${i + 1}"`).join(',');
+    for (const header of ['"3" x', '3', '', tooMany, `"3", "${'a'.repeat(200)}"`]) {
+      const problem = problemOf(() => noneMatchHits(header, 3));
+      assert.equal(problem.status, 400, header);
+      assert.equal(problem.type, problemType('invalid-if-none-match'));
+    }
+  });
+
+  it('when If-Match is longer than the documented 200 characters, then 400 even if every tag is well-formed', () => {
+    assert.equal(problemOf(() => parseIfMatch(`"3", "${'a'.repeat(200)}"`)).status, 400);
+  });
 });
 
 describe('requireVersion', () => {
