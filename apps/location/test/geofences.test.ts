@@ -81,11 +81,16 @@ describe('geofences: management and crossings', () => {
       { type: 'Polygon', coordinates: [[[0, 0], [0.01, 0.01], [0.01, 0], [0, 0.01], [0, 0]]] },
       { type: 'Polygon', coordinates: [[[0, 0], [0.01, 0], [0.01, 0.01], [0, 0]], [[0, 0], [0.001, 0], [0.001, 0.001], [0, 0]]] },
       { type: 'Polygon', coordinates: [[[0, 0], [181, 0], [0.01, 0.01], [0, 0]]] },
+      { type: 'Polygon', coordinates: [[[0, 0], [0, 91], [0.01, 0.01], [0, 0]]] },
+      { type: 'Polygon', coordinates: [[[0, 0, 5], [0.01, 0], [0.01, 0.01], [0, 0]]] },
+      { type: 'Polygon', coordinates: [] },
       { type: 'LineString', coordinates: [[0, 0], [1, 1]] },
     ];
     for (const shape of bad) await expectProblem(await post('/location/geofences', ann, { name: 'Bad', shape }), 400, 'validation-error');
     const crossing = await expectProblem(await post('/location/geofences', ann, { name: 'Bow tie', shape: bad[3] }), 400);
     assert.match(JSON.stringify(crossing.errors), /crosses itself/);
+    const northOfThePole = await expectProblem(await post('/location/geofences', ann, { name: 'Pole', shape: bad[6] }), 400);
+    assert.match(JSON.stringify(northOfThePole.errors), /latitude must be within -90\.\.90/);
     await expectProblem(await post('/location/geofences', ann, { name: ' ', shape: circle }), 400);
     await expectProblem(await post('/location/geofences', ann, { name: 'A', shape: circle, colour: 'red' }), 400);
     await expectProblem(await call(app.url, '/location/geofences/not-a-uuid', ann), 400);
