@@ -1,12 +1,11 @@
 import { Router, type Express } from 'express';
 import { Counter } from 'prom-client';
-import { answerUnknownMethods, createAuth, createServiceApp, createSubscriptions, finalize, sidecarReadinessCheck, type DaprClient, type Logger, type Metrics } from '@lifeline/kit';
+import { answerUnknownMethods, createAuth, createEmergencyAckLinks, createServiceApp, createSubscriptions, finalize, sidecarReadinessCheck, type DaprClient, type Logger, type Metrics } from '@lifeline/kit';
 import { databaseReadinessCheck, outboxRelayFromConfig, type OutboxRelay } from '@lifeline/db';
 import type { EmergencyConfig } from './config.ts';
 import type { PrismaClient } from './data/db.ts';
 import { deleteExpiredIdempotencyKeys } from './data/idempotency-repository.ts';
 import { LocationClient } from './clients/location-client.ts';
-import { createAckLinks } from './domain/ack-link.ts';
 import { LocationAttacher } from './domain/attach-location.ts';
 import type { EmergencyDeps } from './domain/emergency-deps.ts';
 import { EVENT_SOURCE } from './domain/emergency-event.ts';
@@ -71,7 +70,9 @@ export function createApp(appDeps: AppDeps): EmergencyApp {
     secondsPerMinute,
     checkInGraceSeconds: config.CHECK_IN_GRACE_MINUTES * secondsPerMinute,
     idempotencyTtlHours: config.IDEMPOTENCY_TTL_HOURS,
-    ackLinks: createAckLinks({ secret: config.JWT_SECRET, baseUrl: config.ACK_LINK_BASE_URL, ttlHours: config.ACK_LINK_TTL_HOURS }),
+    ackLinks: createEmergencyAckLinks({ secret: config.JWT_SECRET }),
+    distances: (personId, userIds) => location.distances(personId, userIds),
+    admins: config.ADMIN_USER_IDS,
   };
   const steps = new StepRunner(deps, logger, config.ESCALATION_BATCH, (o) => {
     stepsDone.inc({ outcome: 'page' }, o.pages);

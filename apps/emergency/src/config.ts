@@ -19,10 +19,15 @@ export const emergencyConfigShape = {
   LOCATION_TIMEOUT_MS: envInt(50, 10_000).default(800),
   /** How long an Idempotency-Key of POST /emergencies is remembered. */
   IDEMPOTENCY_TTL_HOURS: envInt(1, 24 * 30).default(24),
-  /** The public base of the API (the gateway's /api/v1) that acknowledgement links in mail point at. */
-  ACK_LINK_BASE_URL: z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' }).default('http://127.0.0.1:8080/api/v1'),
-  /** How long an acknowledgement link in a page stays valid. */
-  ACK_LINK_TTL_HOURS: envInt(1, 24 * 7).default(24),
+  /**
+   * Comma-separated user ids of the admins told when an escalation is exhausted (they join its recipients and
+   * are recorded as paged, so they may answer it and get the all-clear). Empty: nobody beyond the tiers.
+   */
+  ADMIN_USER_IDS: z
+    .string()
+    .default('')
+    .transform((v) => [...new Set(v.split(',').map((s) => s.trim()).filter((s) => s !== ''))])
+    .pipe(z.array(z.string().regex(/^[A-Za-z0-9._:@-]{1,128}$/, 'expected user ids (letters, digits, . _ : @ -)')).max(20, 'at most 20 admins')),
 };
 
 export type EmergencyConfig = ReturnType<typeof loadEmergencyConfig>;

@@ -38,7 +38,7 @@ describe('contacts and policy', () => {
     await expectJson(await call(app.url, '/emergencies/policy', auth, { method: 'PUT', body: { tiers: [{ contactIds: [bob.id], waitMinutes: 5 }, { contactIds: [nadia.id], waitMinutes: 10, repeat: 2 }] } }));
     assert.equal((await call(app.url, `/emergencies/contacts/${bob.id}`, auth, { method: 'DELETE' })).status, 204);
     const policy = await expectJson<PolicyBody>(await call(app.url, '/emergencies/policy', auth));
-    assert.deepEqual(policy.tiers, [{ contactIds: [nadia.id], waitMinutes: 10, repeat: 2 }]);
+    assert.deepEqual(policy.tiers, [{ contactIds: [nadia.id], waitMinutes: 10, repeat: 2, order: 'all', headStartMinutes: 1 }]);
     await expectProblem(await call(app.url, `/emergencies/contacts/${bob.id}`, auth), 404, 'contact-not-found');
   });
 
@@ -50,7 +50,7 @@ describe('contacts and policy', () => {
     const b = await addOutsideContact(app.url, auth, 'B', 'b@example.test');
     const policy = await expectJson<PolicyBody>(await call(app.url, '/emergencies/policy', auth));
     assert.equal(policy.isDefault, true);
-    assert.deepEqual(policy.tiers, [{ contactIds: [a.id, b.id], waitMinutes: 5, repeat: 1 }]);
+    assert.deepEqual(policy.tiers, [{ contactIds: [a.id, b.id], waitMinutes: 5, repeat: 1, order: 'all', headStartMinutes: 1 }]);
   });
 
   it('when a contact or policy is bad, then 4xx problem+json and nothing changes', async () => {
@@ -80,6 +80,9 @@ describe('contacts and policy', () => {
       { tiers: [{ contactIds: [mine.id, mine.id], waitMinutes: 5 }] },
       { tiers: Array.from({ length: 11 }, () => ({ contactIds: [mine.id], waitMinutes: 5 })) },
       { tiers: [{ contactIds: ['nope'], waitMinutes: 5 }] },
+      { tiers: [{ contactIds: [mine.id], waitMinutes: 5, order: 'closest' }] },
+      { tiers: [{ contactIds: [mine.id], waitMinutes: 5, order: 'nearest_first', headStartMinutes: 0 }] },
+      { tiers: [{ contactIds: [mine.id], waitMinutes: 5, order: 'nearest_first', headStartMinutes: 31 }] },
     ];
     for (const body of badPolicies) await expectProblem(await call(app.url, '/emergencies/policy', auth, { method: 'PUT', body }), 400);
     const unknown = await expectProblem(await call(app.url, '/emergencies/policy', auth, { method: 'PUT', body: { tiers: [{ contactIds: [theirs.id], waitMinutes: 5 }] } }), 422, 'unknown-contact');

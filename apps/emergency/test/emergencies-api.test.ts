@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { createEmergencyAckLinks } from '@lifeline/kit';
 import { call, expectJson, expectProblem } from '@lifeline/kit/testing';
 import { addOutsideContact, addUserContact, getEmergency, putPolicy, raise, someone, type EmergencyBody } from './support/api.ts';
 import { createTestSchema, dropSchema, outboxEvents, snapshot } from './support/database.ts';
-import { as, startEmergencyApp, type RunningEmergencyApp } from './support/emergency-app.ts';
+import { JWT_SECRET, as, startEmergencyApp, type RunningEmergencyApp } from './support/emergency-app.ts';
 
 describe('emergencies API', () => {
   let schema: string;
@@ -188,7 +189,9 @@ describe('emergencies API', () => {
       const e = await raise(app.url, auth);
       await app.tick();
       const page = (await outboxEvents(schema, e.id)).find((x) => x.type === 'emergency.escalated');
-      const url = new URL(String((page?.payload.data.recipients as Array<{ acknowledgeUrl: string }>)[0]?.acknowledgeUrl));
+      assert.deepEqual(page?.payload.data.recipients, [{ kind: 'contact', contactId: nadia.id, name: 'Nadia Neighbour', email: nadia.email }]);
+      // What notification does when it mails her: signs the link with the shared secret.
+      const url = new URL(createEmergencyAckLinks({ secret: JWT_SECRET }).urlFor('http://gateway.test/api/v1', e.id, nadia.id, 3600));
       return { auth, e, nadia, token: url.searchParams.get('token') ?? '' };
     }
 

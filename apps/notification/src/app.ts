@@ -32,6 +32,7 @@ import { LiveHub } from './live/live-hub.ts';
 import { attachLiveSockets, type LiveSocketServer } from './live/websocket-server.ts';
 import { registerNotificationMetrics } from './notification-metrics.ts';
 import { notificationSubscriptions } from './subscriptions/notification-subscriptions.ts';
+import { domainEventSettings } from './subscriptions/domain-events.ts';
 
 export interface AppDeps {
   config: NotificationConfig;
@@ -110,7 +111,7 @@ export function createApp(deps: AppDeps): NotificationApp {
     metrics,
     notify,
     hub,
-    domain: { handlerBudgetMs: config.HANDLER_BUDGET_MS },
+    domain: domainEventSettings(config),
     live: { pubsubName: config.FANOUT_PUBSUB, maxAgeMs: config.LIVE_MAX_AGE_MS },
   });
   subscriptions.mount(app);

@@ -37,6 +37,10 @@ export const notificationConfigShape = {
   WS_HEARTBEAT_MS: envInt(100, 600_000).default(30_000),
   /** Delivery records are kept this long (GET /notifications, "who was alerted"), then deleted. */
   DELIVERY_RETENTION_DAYS: envInt(1, 3650).default(90),
+  /** The public base of the API (the gateway's /api/v1) that an outside contact's acknowledgement link points at. */
+  ACK_LINK_BASE_URL: z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' }).default('http://127.0.0.1:8080/api/v1'),
+  /** How long the acknowledgement link in an outside contact's page stays valid. */
+  ACK_LINK_TTL_HOURS: envInt(1, 24 * 7).default(24),
 };
 
 export type NotificationConfig = ReturnType<typeof loadNotificationConfig>;

@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, beforeEach, describe, it } from 'node:test';
+import { createEmergencyAckLinks } from '@lifeline/kit';
 import { deliveryRows } from './support/database.ts';
 import { deliver, event, putPreferences } from './support/events.ts';
 import { startHarness, type Harness } from './support/harness.ts';
-import { as } from './support/notification-app.ts';
+import { JWT_SECRET, as } from './support/notification-app.ts';
 
 describe('emergency notifications', () => {
   let h: Harness;
@@ -18,7 +19,7 @@ describe('emergency notifications', () => {
     await h.reset();
   });
 
-  type Recipient = { kind: 'user'; userId: string } | { kind: 'contact'; contactId: string; name: string; email: string; acknowledgeUrl: string };
+  type Recipient = { kind: 'user'; userId: string } | { kind: 'contact'; contactId: string; name: string; email: string };
   const users = (ids: string[]): Recipient[] => ids.map((userId) => ({ kind: 'user', userId }));
   const escalated = (emergencyId: string, recipients: Recipient[] | string[], tier = 1, round = 1) =>
     event(
@@ -30,6 +31,7 @@ describe('emergency notifications', () => {
         message: 'I fell',
         tier,
         round,
+        order: 'all',
         recipients: recipients.map((r) => (typeof r === 'string' ? { kind: 'user' as const, userId: r } : r)),
         escalatedAt: new Date().toISOString(),
       },
@@ -37,9 +39,10 @@ describe('emergency notifications', () => {
     );
   const nadia = (): Recipient & { kind: 'contact' } => {
     const contactId = randomUUID();
-    return { kind: 'contact', contactId, name: 'Nadia Neighbour', email: `nadia-${contactId.slice(0, 8)}@example.test`, acknowledgeUrl: `https://lifeline.example/api/v1/emergencies/x/respond?token=t-${contactId}` };
+    return { kind: 'contact', contactId, name: 'Nadia Neighbour', email: `nadia-${contactId.slice(0, 8)}@example.test` };
   };
-  const plain = (r: Recipient) => (r.kind === 'user' ? r : { kind: r.kind, contactId: r.contactId, name: r.name, email: r.email });
+  const plain = (r: Recipient) => r;
+  const linkIn = (text: string | null | undefined) => /I am responding: (\S+)/.exec(text ?? '')?.[1];
 
   it('when an emergency is escalated, then every contact of the tier is alerted on their channels at emergency priority', async () => {
     const [carl, dora] = [randomUUID(), randomUUID()];
@@ -105,20 +108,44 @@ describe('emergency notifications', () => {
     assert.equal(rows.find((r) => r.user_id === dora)?.content.title, 'All clear: the emergency of rita was resolved');
   });
 
-  it('when an outside contact is paged, then they get exactly one mail at their address with their acknowledgement link, past every preference', async () => {
+  it('when an outside contact is paged, then they get exactly one mail at their address with an acknowledgement link signed here for them, past every preference', async () => {
     const contact = nadia();
     const emergencyId = randomUUID();
     const page = escalated(emergencyId, [contact], 2, 1);
+    assert.doesNotMatch(JSON.stringify(page), /token=|acknowledgeUrl/, 'the event carries no link');
     assert.equal(await deliver(h.app.url, 'emergency-events', page), 'SUCCESS');
     // A redelivery of the same page is the same delivery, not a second mail.
     assert.equal(await deliver(h.app.url, 'emergency-events', page), 'SUCCESS');
     const mails = await h.capture.waitForMessages({ to: contact.email }, 1);
     assert.equal(mails.length, 1);
     assert.equal(mails[0]?.subject, 'EMERGENCY: rita needs help');
-    assert.ok(mails[0]?.text?.includes(`I am responding: ${contact.acknowledgeUrl}`), mails[0]?.text ?? '');
+    const link = new URL(linkIn(mails[0]?.text) ?? 'missing:', 'http://x');
+    assert.equal(link.pathname, `/api/v1/emergencies/${emergencyId}/respond`, mails[0]?.text ?? '');
+    // The emergency app verifies it with the shared secret: this emergency, this contact.
+    const check = createEmergencyAckLinks({ secret: JWT_SECRET }).verify(link.searchParams.get('token') ?? '', emergencyId);
+    assert.ok(check.ok && check.contactId === contact.contactId, JSON.stringify(check));
     assert.ok(mails[0]?.html?.includes('I am responding'));
     const rows = await deliveryRows(h.schema, 'user_id = $1', [`contact:${contact.contactId}`]);
     assert.deepEqual(rows.map((r) => [r.channel, r.status, r.priority]), [['email', 'sent', 'emergency']]);
+  });
+
+  it('when a version 2 page (with the link the emergency app signed) arrives during a rollout, then it is accepted and the mail carries that link', async () => {
+    const contact = nadia();
+    const v3 = escalated(randomUUID(), [contact]);
+    const carried = `https://lifeline.example/api/v1/emergencies/${v3.data.emergencyId}/respond?token=old-${contact.contactId}`;
+    const { order: _order, ...data } = v3.data;
+    const v2 = { ...v3, schemaVersion: 2, data: { ...data, recipients: [{ ...contact, acknowledgeUrl: carried }] } };
+    assert.equal(await deliver(h.app.url, 'emergency-events', v2), 'SUCCESS');
+    const [mail] = await h.capture.waitForMessages({ to: contact.email }, 1);
+    assert.equal(linkIn(mail?.text), carried);
+  });
+
+  it('when a nearest-first tier pages its nearest contact alone (round 0), then the page says they are the nearest', async () => {
+    const carl = randomUUID();
+    await putPreferences(h.app.url, carl, { email: `carl-${carl.slice(0, 8)}@example.test` }, await as.user(carl));
+    assert.equal(await deliver(h.app.url, 'emergency-events', escalated(randomUUID(), [carl], 1, 0)), 'SUCCESS');
+    const [mail] = await h.capture.waitForMessages({ to: `carl-${carl.slice(0, 8)}@example.test` }, 1);
+    assert.match(mail?.text ?? '', /You are the nearest of their contacts/);
   });
 
   it('when the emergency is acknowledged, then everyone paged so far but the responder hears who is responding, outside contacts by mail', async () => {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { eventSchemas, makeEvent, topicNames, topics } from '../src/index.ts';
+import { eventSchemas, makeEvent, topicNames, topicSchemas, topics } from '../src/index.ts';
 import { openTask, sampleData, taskId } from './samples.ts';
 
 const actor = { id: 'caregiver-1', kind: 'user' } as const;
@@ -155,5 +155,30 @@ describe('makeEvent', () => {
     const event = makeEvent('task.deleted', { source: 'tasks', subject: taskId, actor, data: { before: openTask }, id, time });
     assert.equal(event.id, id);
     assert.equal(event.time, time);
+  });
+});
+
+describe('emergency.escalated versions', () => {
+  const page = makeEvent('emergency.escalated', { source: 'emergency', subject: 'e-1', actor, data: sampleData['emergency.escalated'] });
+
+  it('when a page is built, then it is version 3 and carries no acknowledgement link', () => {
+    assert.equal(page.schemaVersion, 3);
+    assert.doesNotMatch(JSON.stringify(page), /acknowledgeUrl|token=/);
+  });
+
+  it('when a version 2 page (with the link) arrives on the topic during a rollout, then the topic schema still accepts it', () => {
+    const { order: _order, basis: _basis, ...data } = page.data;
+    const v2 = {
+      ...page,
+      schemaVersion: 2,
+      data: { ...data, recipients: data.recipients.map((r) => (r.kind === 'contact' ? { ...r, acknowledgeUrl: 'https://lifeline.example/api/v1/emergencies/x/respond?token=abc' } : r)) },
+    };
+    const parsed = topicSchemas['emergency-events'].parse(v2);
+    assert.equal(parsed.type === 'emergency.escalated' && parsed.schemaVersion, 2);
+  });
+
+  it('when a version 3 page carries an acknowledgement link, then it is refused', () => {
+    const withLink = { ...page, data: { ...page.data, recipients: page.data.recipients.map((r) => ({ ...r, acknowledgeUrl: 'https://x.test/?token=abc' })) } };
+    assert.equal(topicSchemas['emergency-events'].safeParse(withLink).success, false);
   });
 });

@@ -120,7 +120,9 @@ export const sampleData: { [T in EventType]: DataOf<T> } = {
     message: 'I fell',
     tier: 2,
     round: 1,
-    recipients: [{ kind: 'user', userId: 'caregiver-1' }, { ...outsideContact, acknowledgeUrl: 'https://lifeline.example/api/v1/emergencies/respond?token=abc' }],
+    order: 'nearest_first',
+    basis: 'distance',
+    recipients: [{ kind: 'user', userId: 'caregiver-1' }, outsideContact],
     escalatedAt: '2025-03-30T06:05:00Z',
   },
   'emergency.resolved': { emergencyId, userId: ownerId, resolvedBy: 'caregiver-1', resolution: null, resolvedAt: '2025-03-30T06:30:00Z', notified: [outsideContact] },
@@ -136,4 +138,5 @@ export const sampleData: { [T in EventType]: DataOf<T> } = {
   'emergency.exhausted': { emergencyId, userId: ownerId, kind: 'fall', tiers: 2, recipients: [outsideContact], exhaustedAt: '2025-03-30T06:20:00Z' },
   'geofence.entered': { geofenceId, geofenceName: 'Home', userId: ownerId, position, caregivers: ['caregiver-1'] },
   'geofence.exited': { geofenceId, geofenceName: 'Home', userId: ownerId, position, caregivers: [] },
+  'emergency.position': { emergencyId, userId: ownerId, position, viewers: ['caregiver-1'] },
 };

@@ -1,10 +1,12 @@
 import { z } from 'zod';
 import { geoPositionSchema, type GeoPosition } from '@lifeline/contracts';
 import { signToken, type AuthSettings, type DaprClient } from '@lifeline/kit';
+import type { DistanceLookup } from '../domain/nearest-first.ts';
 
 /** What the location app answers (issue 12): the latest position, and a trail of downsampled points. */
 const latestSchema = z.object({ lat: z.number(), lon: z.number(), accuracyM: z.number().nullable().optional(), recordedAt: z.string() }).loose();
 const trailSchema = z.object({ items: z.array(latestSchema) }).loose();
+const distancesSchema = z.object({ items: z.array(z.object({ userId: z.string(), distanceM: z.number().nonnegative().nullable() }).loose()) }).loose();
 
 export interface LocationSnapshot {
   latest: GeoPosition | null;
@@ -63,6 +65,23 @@ export class LocationClient {
         ok: true,
         snapshot: { latest: position(parsed.data), trail: points.flatMap((p) => position(p) ?? []).slice(-TRAIL_MAX) },
       };
+    } catch (err) {
+      return { ok: false, reason: `location could not be reached: ${err instanceof Error ? err.message : String(err)}`.slice(0, 500) };
+    }
+  }
+
+  /**
+   * Metres from the person's latest position to each user's, null when either is unknown: the internal route
+   * `POST internal/people/{id}/distances` (app API token, which the location sidecar adds). Never throws.
+   */
+  async distances(personId: string, userIds: readonly string[]): Promise<DistanceLookup> {
+    try {
+      const res = await this.#opts.dapr.invoke(this.#opts.appId, `internal/people/${encodeURIComponent(personId)}/distances`, { httpMethod: 'POST', body: { userIds } });
+      if (res.status !== 200) return { ok: false, reason: `location answered ${res.status}` };
+      const parsed = distancesSchema.safeParse(res.body);
+      if (!parsed.success) return { ok: false, reason: 'location answered distances of another shape' };
+      const asked = new Set(userIds);
+      return { ok: true, distances: new Map(parsed.data.items.filter((i) => asked.has(i.userId)).map((i) => [i.userId, i.distanceM])) };
     } catch (err) {
       return { ok: false, reason: `location could not be reached: ${err instanceof Error ? err.message : String(err)}`.slice(0, 500) };
     }

@@ -40,7 +40,16 @@ const storedRecipient = z.discriminatedUnion('kind', [
 ]);
 const planSchema = z.object({
   policyId: z.string().nullable(),
-  tiers: z.array(z.object({ recipients: z.array(storedRecipient), waitMinutes: z.int(), repeat: z.int() })),
+  tiers: z.array(
+    z.object({
+      recipients: z.array(storedRecipient),
+      waitMinutes: z.int(),
+      repeat: z.int(),
+      // Plans written before nearest-first tiers page everyone at once.
+      order: z.enum(['all', 'nearest_first']).default('all'),
+      headStartMinutes: z.int().default(1),
+    }),
+  ),
   ackTimeoutMinutes: z.int().nullable().default(null),
 });
 

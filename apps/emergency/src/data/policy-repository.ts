@@ -11,7 +11,16 @@ export interface StoredPolicy {
   updatedAt: string;
 }
 
-const tiersSchema = z.array(z.object({ contactIds: z.array(z.string()), waitMinutes: z.int(), repeat: z.int() }));
+// Policies stored before nearest-first tiers page everyone at once.
+const tiersSchema = z.array(
+  z.object({
+    contactIds: z.array(z.string()),
+    waitMinutes: z.int(),
+    repeat: z.int(),
+    order: z.enum(['all', 'nearest_first']).default('all'),
+    headStartMinutes: z.int().default(1),
+  }),
+);
 
 export async function findPolicy(db: Db, personId: string): Promise<StoredPolicy | undefined> {
   const [row] = await db.$queryRaw<Array<{ id: string; personId: string; tiers: unknown; ackTimeoutMinutes: number | null; version: number; updatedAt: Date }>>`

@@ -1,18 +1,34 @@
+import { z } from 'zod';
+import { emergencyRecipientSchema, type EmergencyRecipient } from '@lifeline/contracts';
 import type { StepKind, StepRef } from '../domain/escalation-plan.ts';
+import type { TierOrdering } from '../domain/nearest-first.ts';
 import type { Db, Tx } from './db.ts';
 
 export interface DueStep extends StepRef {
   emergencyId: string;
   cycle: number;
   attempts: number;
+  /** As stored; read with stepRecipients, inside the step's work, so a damaged value fails that step only. */
+  recipients: unknown;
 }
 
-/** Schedules a step of an escalation cycle; a step that exists already (a replayed tick) is left as it is. */
-export async function scheduleStep(db: Db, emergencyId: string, cycle: number, step: StepRef, dueInSeconds: number): Promise<void> {
+const storedRecipients = z.array(emergencyRecipientSchema).min(1).nullable();
+
+/** Who this step pages when not the whole tier (the rest after a nearest-first lead); null: the whole tier. */
+export function stepRecipients(step: DueStep): EmergencyRecipient[] | null {
+  return storedRecipients.parse(step.recipients);
+}
+
+/**
+ * Schedules a step of an escalation cycle, optionally for some of the tier only; a step that exists already
+ * (a replayed tick) is left as it is.
+ */
+export async function scheduleStep(db: Db, emergencyId: string, cycle: number, step: StepRef, dueInSeconds: number, recipients: readonly EmergencyRecipient[] | null = null): Promise<void> {
   await db.$executeRaw`
-    INSERT INTO escalation_steps (emergency_id, cycle, tier, round, kind, due_at)
+    INSERT INTO escalation_steps (emergency_id, cycle, tier, round, kind, due_at, recipients)
     VALUES (${emergencyId}::uuid, ${cycle}, ${step.tier}, ${step.round}, ${step.kind},
-            statement_timestamp() + make_interval(secs => ${dueInSeconds}::int))
+            statement_timestamp() + make_interval(secs => ${dueInSeconds}::int),
+            ${recipients === null ? null : JSON.stringify(recipients)}::jsonb)
     ON CONFLICT DO NOTHING`;
 }
 
@@ -26,8 +42,8 @@ export async function scheduleStep(db: Db, emergencyId: string, cycle: number, s
  * index's predicate so the planner uses escalation_steps_due_idx.
  */
 export async function claimDueStep(tx: Tx): Promise<DueStep | undefined> {
-  const [row] = await tx.$queryRaw<Array<{ emergencyId: string; cycle: number; tier: number; round: number; kind: StepKind; attempts: number }>>`
-    SELECT s.emergency_id::text AS "emergencyId", s.cycle, s.tier, s.round, s.kind, s.attempts
+  const [row] = await tx.$queryRaw<Array<{ emergencyId: string; cycle: number; tier: number; round: number; kind: StepKind; attempts: number; recipients: unknown }>>`
+    SELECT s.emergency_id::text AS "emergencyId", s.cycle, s.tier, s.round, s.kind, s.attempts, s.recipients
     FROM escalation_steps s JOIN emergencies e ON e.id = s.emergency_id
     WHERE s.status = 'pending' AND s.due_at <= statement_timestamp()
       AND e.status = CASE WHEN s.kind = 'reopen' THEN 'acknowledged' ELSE 'open' END
@@ -37,9 +53,11 @@ export async function claimDueStep(tx: Tx): Promise<DueStep | undefined> {
   return row;
 }
 
-export async function markStepDone(tx: Tx, step: DueStep, eventId: string): Promise<void> {
+/** `choice`: what a nearest-first round 0 decided, kept with the step it decided. */
+export async function markStepDone(tx: Tx, step: DueStep, eventId: string, choice: TierOrdering | null = null): Promise<void> {
   await tx.$executeRaw`
-    UPDATE escalation_steps SET status = 'done', done_at = statement_timestamp(), event_id = ${eventId}::uuid
+    UPDATE escalation_steps SET status = 'done', done_at = statement_timestamp(), event_id = ${eventId}::uuid,
+           choice = ${choice === null ? null : JSON.stringify(choice)}::jsonb
     WHERE emergency_id = ${step.emergencyId}::uuid AND cycle = ${step.cycle} AND tier = ${step.tier} AND round = ${step.round}`;
 }
 

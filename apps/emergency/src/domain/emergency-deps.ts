@@ -1,5 +1,6 @@
+import type { EmergencyAckLinks } from '@lifeline/kit';
 import type { PrismaClient } from '../data/db.ts';
-import type { AckLinks } from './ack-link.ts';
+import type { DistanceLookup } from './nearest-first.ts';
 
 /** What the emergency use cases need; built once in createApp. */
 export interface EmergencyDeps {
@@ -15,5 +16,10 @@ export interface EmergencyDeps {
   idempotencyTtlHours: number;
   /** How long after its due time a check-in that was not completed counts as missed. */
   checkInGraceSeconds: number;
-  ackLinks: AckLinks;
+  /** Verifies the links notification signs for outside contacts (kit's emergency acknowledgement links). */
+  ackLinks: EmergencyAckLinks;
+  /** Asks the location app how far each user is from the person (nearest-first tiers); never throws. */
+  distances: (personId: string, userIds: readonly string[]) => Promise<DistanceLookup>;
+  /** ADMIN_USER_IDS: told (and recorded as paged) when an escalation is exhausted. */
+  admins: readonly string[];
 }

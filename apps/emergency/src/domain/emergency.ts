@@ -1,4 +1,4 @@
-import type { EmergencyKind, EmergencyRecipient, GeoPosition } from '@lifeline/contracts';
+import type { EmergencyKind, EmergencyRecipient, GeoPosition, TierOrder } from '@lifeline/contracts';
 
 export const EMERGENCY_STATUSES = ['open', 'acknowledged', 'resolved', 'cancelled'] as const;
 export type EmergencyStatus = (typeof EMERGENCY_STATUSES)[number];
@@ -12,6 +12,9 @@ export interface PlanTier {
   waitMinutes: number;
   /** Further rounds after the first page of the tier. */
   repeat: number;
+  /** nearest_first: the contact nearest the person is paged alone first (round 0), the rest after the head start. */
+  order: TierOrder;
+  headStartMinutes: number;
 }
 
 /** The policy resolved into recipients at raise time: later edits never change a running escalation. */

@@ -1,4 +1,4 @@
-import { emergencyRecipientSchema, type EmergencyRecipient } from '@lifeline/contracts';
+import { emergencyRecipientSchema, type EmergencyRecipient, type TierOrder } from '@lifeline/contracts';
 import { unprocessable } from '@lifeline/kit';
 import type { Contact } from './contact.ts';
 import type { EscalationPlan, PlanTier } from './emergency.ts';
@@ -7,6 +7,10 @@ export interface PolicyTier {
   contactIds: string[];
   waitMinutes: number;
   repeat: number;
+  /** all: the tier's contacts at once; nearest_first: the one nearest the person first, the rest a head start later. */
+  order: TierOrder;
+  /** nearest_first only: how long the nearest contact is alone before the rest of the tier is paged. */
+  headStartMinutes: number;
 }
 
 export interface Policy {
@@ -22,10 +26,10 @@ export interface Policy {
 }
 
 /** Bounds of a policy: enough for any real escalation, small enough that no policy pages for days. */
-export const POLICY_LIMITS = { tiers: 10, contactsPerTier: 20, waitMinutes: { min: 1, max: 120 }, repeat: { min: 0, max: 5 }, ackTimeoutMinutes: { min: 1, max: 24 * 60 } };
+export const POLICY_LIMITS = { tiers: 10, contactsPerTier: 20, waitMinutes: { min: 1, max: 120 }, repeat: { min: 0, max: 5 }, headStartMinutes: { min: 1, max: 30 }, ackTimeoutMinutes: { min: 1, max: 24 * 60 } };
 
 /** Without a stored policy: every contact at once, a second round after five minutes, then exhausted. */
-export const DEFAULT_TIER = { waitMinutes: 5, repeat: 1 };
+export const DEFAULT_TIER = { waitMinutes: 5, repeat: 1, order: 'all', headStartMinutes: 1 } as const;
 
 export function defaultPolicy(personId: string, contacts: readonly Contact[]): Policy {
   return {
@@ -80,6 +84,8 @@ export function resolvePlan(policy: Policy, contacts: readonly Contact[]): Escal
       }),
       waitMinutes: t.waitMinutes,
       repeat: t.repeat,
+      order: t.order,
+      headStartMinutes: t.headStartMinutes,
     }))
     .filter((t) => t.recipients.length > 0);
   return { policyId: policy.id, tiers, ackTimeoutMinutes: policy.ackTimeoutMinutes };

@@ -1,16 +1,17 @@
-import type { EmergencyPagedRecipient } from '@lifeline/contracts';
+import type { EmergencyRecipient } from '@lifeline/contracts';
 import { appendToOutboxOnce } from '@lifeline/db';
 import type { Logger } from '@lifeline/kit';
 import type { Tx } from '../data/db.ts';
 import { lockEmergency, saveStatus } from '../data/emergency-repository.ts';
 import { recordPaged } from '../data/paged-repository.ts';
-import { claimDueStep, markStepDone, recordStepFailure, scheduleStep, type DueStep } from '../data/step-repository.ts';
+import { claimDueStep, markStepDone, recordStepFailure, scheduleStep, stepRecipients, type DueStep } from '../data/step-repository.ts';
 import { appendTimeline } from '../data/timeline-repository.ts';
 import { raiseForMissedCheckIns } from './check-in-tick.ts';
 import type { EmergencyDeps } from './emergency-deps.ts';
 import { CLOCK, emergencyEvent, escalationEventId, exhaustionEventId } from './emergency-event.ts';
-import type { Emergency } from './emergency.ts';
+import { recipientKey, type Emergency, type PlanTier } from './emergency.ts';
 import { nextStep } from './escalation-plan.ts';
+import { orderTier, type TierOrdering } from './nearest-first.ts';
 import { everyoneInPlan } from './policy.ts';
 
 export interface StepOutcome {
@@ -25,13 +26,17 @@ export interface StepOutcome {
 const RETRY_SECONDS = 5;
 const MAX_ATTEMPTS = 5;
 
-function pageRecipients(deps: EmergencyDeps, e: Emergency, tier: number): EmergencyPagedRecipient[] {
-  const recipients = e.plan.tiers[tier - 1]?.recipients ?? [];
-  return recipients.map((r) => (r.kind === 'user' ? r : { ...r, acknowledgeUrl: deps.ackLinks.urlFor(e.id, r.contactId) }));
+/** Everyone on every tier, then the configured admins (once each): an exhausted escalation needs someone with authority. */
+function exhaustionRecipients(deps: EmergencyDeps, e: Emergency): EmergencyRecipient[] {
+  const everyone = everyoneInPlan(e.plan);
+  const known = new Set(everyone.map(recipientKey));
+  const admins = deps.admins.flatMap((userId) => (known.has(`user:${userId}`) || userId === e.personId ? [] : [{ kind: 'user' as const, userId }]));
+  return [...everyone, ...admins];
 }
 
-async function exhaust(tx: Tx, e: Emergency, step: DueStep, now: string): Promise<void> {
-  const recipients = everyoneInPlan(e.plan);
+async function exhaust(tx: Tx, deps: EmergencyDeps, e: Emergency, step: DueStep, now: string): Promise<void> {
+  // Admins are recorded as paged too: they may read and answer it, and they get the all-clear.
+  const recipients = exhaustionRecipients(deps, e);
   const id = exhaustionEventId(e.id, step.cycle);
   await appendToOutboxOnce(tx, emergencyEvent('emergency.exhausted', e.id, CLOCK, { emergencyId: e.id, userId: e.personId, kind: e.kind, tiers: e.plan.tiers.length, recipients, exhaustedAt: now }, id));
   await recordPaged(tx, e.id, recipients);
@@ -40,8 +45,27 @@ async function exhaust(tx: Tx, e: Emergency, step: DueStep, now: string): Promis
   await markStepDone(tx, step, id);
 }
 
+/**
+ * Who a page goes to. A nearest-first round 0 asks the location app (inside the step's transaction, with the
+ * location client's short timeout) and pages the nearest alone; what it chose goes with the step. Any other
+ * round pages what its step names (round 1 after a lead: the rest of the tier), else the whole tier.
+ */
+async function whomToPage(deps: EmergencyDeps, e: Emergency, tier: PlanTier, step: DueStep): Promise<{ recipients: EmergencyRecipient[]; choice: TierOrdering | null }> {
+  if (step.round !== 0) return { recipients: stepRecipients(step) ?? tier.recipients, choice: null };
+  const userIds = tier.recipients.flatMap((r) => (r.kind === 'user' ? [r.userId] : []));
+  const lookup = userIds.length === 0 ? { ok: false as const, reason: 'the tier has no Lifeline user to place' } : await deps.distances(e.personId, userIds);
+  const choice = orderTier(tier.recipients, lookup);
+  return { recipients: choice.ordered.slice(0, 1), choice };
+}
+
+function orderingView(choice: TierOrdering) {
+  return { basis: choice.basis, ...(choice.reason === undefined ? {} : { reason: choice.reason }), order: choice.ordered.map(recipientKey), distances: choice.distances };
+}
+
 async function page(tx: Tx, deps: EmergencyDeps, e: Emergency, step: DueStep, now: string): Promise<void> {
-  const recipients = pageRecipients(deps, e, step.tier);
+  const tier = e.plan.tiers[step.tier - 1];
+  if (tier === undefined) throw new Error(`emergency ${e.id} has no tier ${step.tier}`);
+  const { recipients, choice } = await whomToPage(deps, e, tier, step);
   const id = escalationEventId(e.id, step.tier, step.round, step.cycle);
   await appendToOutboxOnce(
     tx,
@@ -49,16 +73,33 @@ async function page(tx: Tx, deps: EmergencyDeps, e: Emergency, step: DueStep, no
       'emergency.escalated',
       e.id,
       CLOCK,
-      { emergencyId: e.id, userId: e.personId, kind: e.kind, message: e.message, tier: step.tier, round: step.round, ...(step.cycle > 1 ? { cycle: step.cycle } : {}), recipients, escalatedAt: now },
+      {
+        emergencyId: e.id,
+        userId: e.personId,
+        kind: e.kind,
+        message: e.message,
+        tier: step.tier,
+        round: step.round,
+        ...(step.cycle > 1 ? { cycle: step.cycle } : {}),
+        order: tier.order,
+        ...(choice === null ? {} : { basis: choice.basis }),
+        recipients,
+        escalatedAt: now,
+      },
       id,
     ),
   );
-  const plain = recipients.map((r) => (r.kind === 'user' ? r : { kind: r.kind, contactId: r.contactId, name: r.name, email: r.email }));
-  await recordPaged(tx, e.id, plain);
-  await appendTimeline(tx, e.id, { kind: 'paged', actor: null, at: now, data: { cycle: step.cycle, tier: step.tier, round: step.round, recipients: plain, eventId: id } });
-  await markStepDone(tx, step, id);
+  await recordPaged(tx, e.id, recipients);
+  await appendTimeline(tx, e.id, {
+    kind: 'paged',
+    actor: null,
+    at: now,
+    data: { cycle: step.cycle, tier: step.tier, round: step.round, order: tier.order, recipients, eventId: id, ...(choice === null ? {} : { ordering: orderingView(choice) }) },
+  });
+  await markStepDone(tx, step, id, choice);
   const next = nextStep(e.plan, { ...step, kind: 'page' });
-  if (next !== null) await scheduleStep(tx, e.id, step.cycle, next, next.afterMinutes * deps.secondsPerMinute);
+  // After a nearest-first lead, round 1 pages exactly the rest of the tier, in the order chosen now.
+  if (next !== null) await scheduleStep(tx, e.id, step.cycle, next, next.afterMinutes * deps.secondsPerMinute, choice === null ? null : choice.ordered.slice(1));
 }
 
 /** Pages a tier, declares the escalation exhausted, or re-opens a timed-out acknowledgement, inside the step's transaction. */
@@ -71,7 +112,7 @@ async function doStep(tx: Tx, deps: EmergencyDeps, step: DueStep): Promise<keyof
   let e = locked;
 
   if (step.kind === 'exhaust') {
-    await exhaust(tx, e, step, now);
+    await exhaust(tx, deps, e, step, now);
     return 'exhausted';
   }
   if (step.kind === 'reopen') {

@@ -54,7 +54,7 @@ export function emergencyRoutes(opts: { auth: Auth; deps: EmergencyDeps; cursors
       if (token === undefined) throw unauthorized('Send a bearer token, or the token of your acknowledgement link.', { headers: { 'WWW-Authenticate': 'Bearer realm="lifeline"' } });
       const check = deps.ackLinks.verify(token, id);
       if (!check.ok) throw ackLinkProblem(check.reason);
-      responder = { kind: 'link', contactId: check.claims.contactId, nonce: check.claims.nonce };
+      responder = { kind: 'link', contactId: check.contactId, nonce: check.nonce };
     }
     const emergency = await acknowledgeEmergency(deps, id, responder);
     if (fromForm) res.type('html').send(acknowledgedPage(emergency));

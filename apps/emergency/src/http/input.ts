@@ -78,6 +78,16 @@ const tier = z.strictObject({
     .refine((ids) => new Set(ids).size === ids.length, 'names a contact twice'),
   waitMinutes: z.int().min(POLICY_LIMITS.waitMinutes.min).max(POLICY_LIMITS.waitMinutes.max).describe('How long after paging this tier the next page goes out.'),
   repeat: z.int().min(POLICY_LIMITS.repeat.min).max(POLICY_LIMITS.repeat.max).default(0).describe('How many more times the tier is paged before the next tier.'),
+  order: z
+    .enum(['all', 'nearest_first'])
+    .default('all')
+    .describe('all: every contact of the tier at once. nearest_first: the Lifeline user nearest the person (location app) alone first, the rest of the tier headStartMinutes later.'),
+  headStartMinutes: z
+    .int()
+    .min(POLICY_LIMITS.headStartMinutes.min)
+    .max(POLICY_LIMITS.headStartMinutes.max)
+    .default(1)
+    .describe('nearest_first only: how long the nearest contact is paged alone before the rest of the tier.'),
 });
 
 export const policyBody = z.strictObject({

@@ -69,7 +69,7 @@ export const policySchema: z.ZodType<ReturnType<typeof policyView>> = z.strictOb
   personId: z.string(),
   id: z.uuid().nullable(),
   isDefault: z.boolean().describe('No policy stored: every contact in one tier.'),
-  tiers: z.array(z.strictObject({ contactIds: z.array(z.uuid()), waitMinutes: z.int(), repeat: z.int() })),
+  tiers: z.array(z.strictObject({ contactIds: z.array(z.uuid()), waitMinutes: z.int(), repeat: z.int(), order: z.enum(['all', 'nearest_first']), headStartMinutes: z.int() })),
   ackTimeoutMinutes: z.int().nullable(),
   version: z.int(),
   updatedAt: instant.nullable(),

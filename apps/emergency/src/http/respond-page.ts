@@ -1,4 +1,5 @@
 import { HttpProblem, badRequest, unauthorized } from '@lifeline/kit';
+import type { AckLinkCheck } from '@lifeline/kit';
 import type { Emergency } from '../domain/emergency.ts';
 
 function escape(text: string): string {
@@ -6,7 +7,7 @@ function escape(text: string): string {
 }
 
 /** Each failure of a link has its own problem type, so a client can tell them apart. */
-export function ackLinkProblem(reason: 'invalid' | 'expired' | 'other-emergency'): HttpProblem {
+export function ackLinkProblem(reason: Extract<AckLinkCheck, { ok: false }>['reason']): HttpProblem {
   if (reason === 'expired') return new HttpProblem({ status: 410, type: 'ack-link-expired', title: 'Gone', detail: 'This acknowledgement link has expired.' });
   if (reason === 'other-emergency') return badRequest('This acknowledgement link belongs to another emergency.', { type: 'ack-link-mismatch' });
   return unauthorized('This acknowledgement link is not valid.', { type: 'ack-link-invalid' });

@@ -34,7 +34,7 @@ export async function addOutsideContact(url: string, auth: string, name: string,
   return expectJson<ContactBody>(await call(url, '/emergencies/contacts', auth, { method: 'POST', body: { name, email } }), 201);
 }
 
-export async function putPolicy(url: string, auth: string, tiers: Array<{ contactIds: string[]; waitMinutes: number; repeat?: number }>): Promise<void> {
+export async function putPolicy(url: string, auth: string, tiers: Array<{ contactIds: string[]; waitMinutes: number; repeat?: number; order?: 'all' | 'nearest_first'; headStartMinutes?: number }>): Promise<void> {
   await expectJson(await call(url, '/emergencies/policy', auth, { method: 'PUT', body: { tiers } }), 200);
 }
 

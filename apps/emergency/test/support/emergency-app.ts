@@ -38,7 +38,6 @@ export async function startEmergencyApp(opts: { schema: string; env?: Record<str
     DB_POOL_MAX: '6',
     DAPR_HTTP_PORT: String(await closedPort()),
     ESCALATION_TIME_UNIT: 'seconds',
-    ACK_LINK_BASE_URL: 'http://gateway.test/api/v1',
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     ...opts.env,
   });

@@ -5,6 +5,25 @@ import type { NotificationContent, NotificationRequest } from './notification.ts
 import type { Preferences } from './preferences.ts';
 
 type EmergencyEvent = TopicEvent<'emergency-events'>;
+type EscalatedEvent = Extract<EmergencyEvent, { type: 'emergency.escalated' }>;
+
+/** Builds the signed link that acknowledges an emergency as one outside contact. */
+export type AcknowledgeUrl = (emergencyId: string, contactId: string) => string;
+
+/**
+ * Per outside contact (by their delivery user id): the link their page carries. Version 3 pages name the
+ * contact only and the link is signed here, when the mail is made; version 2 pages (from an emergency app of
+ * before, during a rollout) carry a link it signed, which still verifies and is used as it is.
+ */
+function acknowledgeLinks(event: EscalatedEvent, sign: AcknowledgeUrl): (deliveryUserId: string) => string {
+  const links = new Map<string, () => string>();
+  for (const r of event.data.recipients) {
+    if (r.kind !== 'contact') continue;
+    const carried = 'acknowledgeUrl' in r ? r.acknowledgeUrl : undefined;
+    links.set(contactUserId(r.contactId), carried === undefined ? () => sign(event.data.emergencyId, r.contactId) : () => carried);
+  }
+  return (deliveryUserId) => links.get(deliveryUserId)?.() ?? '';
+}
 
 function content(event: EmergencyEvent, title: string, body: string, extra: Record<string, string> = {}): NotificationContent {
   return { kind: event.type, title, body, data: { emergencyId: event.data.emergencyId, personId: event.data.userId, ...extra } };
@@ -26,7 +45,7 @@ function split(recipients: readonly EmergencyRecipient[], except: string | null)
  * and cancelled (the all-clear) go at normal priority to the person and everyone paged so far, except
  * whoever did it.
  */
-export function emergencyNotification(event: EmergencyEvent): NotificationRequest | null {
+export function emergencyNotification(event: EmergencyEvent, acknowledgeUrl: AcknowledgeUrl): NotificationRequest | null {
   // The missed check-in is told through the emergency it raised (created, escalated): nothing of its own.
   if (event.type === 'emergency.check_in_missed') return null;
   const cause = { id: event.id, type: event.type, subject: event.data.emergencyId };
@@ -57,21 +76,23 @@ export function emergencyNotification(event: EmergencyEvent): NotificationReques
     }
     case 'emergency.escalated': {
       const d = event.data;
-      const links = new Map(d.recipients.flatMap((r) => (r.kind === 'contact' ? [[contactUserId(r.contactId), r.acknowledgeUrl] as const] : [])));
+      const linkFor = acknowledgeLinks(event, acknowledgeUrl);
       const { users, contacts } = split(d.recipients, null);
       const repeat = d.round > 1 ? ` (reminder ${d.round - 1})` : '';
+      // A nearest-first tier's round 0 pages its nearest contact alone: they are told why it is them.
+      const nearest = d.round === 0 ? ' You are the nearest of their contacts.' : '';
       return {
         ...base,
         priority: 'emergency',
         recipients: users,
         contacts,
         content: (prefs: Preferences) =>
-          content(event, `EMERGENCY: ${person} needs help`, `${person} raised an SOS and nobody has answered yet (escalation tier ${d.tier}${repeat}). Please check on them now.`, {
+          content(event, `EMERGENCY: ${person} needs help`, `${person} raised an SOS and nobody has answered yet (escalation tier ${d.tier}${repeat}).${nearest} Please check on them now.`, {
             tier: String(d.tier),
             round: String(d.round),
             message: d.message ?? '',
             at: localTime(d.escalatedAt, prefs.timezone),
-            acknowledgeUrl: links.get(prefs.userId) ?? '',
+            acknowledgeUrl: linkFor(prefs.userId),
           }),
       };
     }

@@ -1,6 +1,7 @@
 import { topicSchemas, type TopicEvent, type TopicName } from '@lifeline/contracts';
-import type { EventHandlerContext, Outcome, Subscriptions } from '@lifeline/kit';
-import { emergencyNotification } from '../domain/emergency-notification.ts';
+import { createEmergencyAckLinks, type EventHandlerContext, type Outcome, type Subscriptions } from '@lifeline/kit';
+import type { NotificationConfig } from '../config.ts';
+import { emergencyNotification, type AcknowledgeUrl } from '../domain/emergency-notification.ts';
 import { geofenceNotification } from '../domain/geofence-notification.ts';
 import type { NotificationRequest } from '../domain/notification.ts';
 import type { NotifyDeps } from '../domain/notify-deps.ts';
@@ -11,11 +12,11 @@ import { taskNotification } from '../domain/task-notification.ts';
 type Consumed = 'reminders' | 'task-events' | 'emergency-events' | 'geofence-events';
 
 /** Turns each consumed topic's events into what to tell whom; null when an event tells nobody. */
-function requestBuilders(): { [T in Consumed]: (event: TopicEvent<T>) => Promise<NotificationRequest | null> } {
+function requestBuilders(settings: DomainEventSettings): { [T in Consumed]: (event: TopicEvent<T>) => Promise<NotificationRequest | null> } {
   return {
     reminders: async (event) => reminderNotification(event),
     'task-events': async (event) => taskNotification(event),
-    'emergency-events': async (event) => emergencyNotification(event),
+    'emergency-events': async (event) => emergencyNotification(event, settings.acknowledgeUrl),
     'geofence-events': async (event) => geofenceNotification(event),
   };
 }
@@ -23,6 +24,16 @@ function requestBuilders(): { [T in Consumed]: (event: TopicEvent<T>) => Promise
 export interface DomainEventSettings {
   /** How long one handler may spend waiting on retries before it answers RETRY (see deliver.ts). */
   handlerBudgetMs: number;
+  /** Signs the link an outside contact's page carries (kit's emergency acknowledgement links). */
+  acknowledgeUrl: AcknowledgeUrl;
+}
+
+export function domainEventSettings(config: Pick<NotificationConfig, 'HANDLER_BUDGET_MS' | 'JWT_SECRET' | 'ACK_LINK_BASE_URL' | 'ACK_LINK_TTL_HOURS'>): DomainEventSettings {
+  const links = createEmergencyAckLinks({ secret: config.JWT_SECRET });
+  return {
+    handlerBudgetMs: config.HANDLER_BUDGET_MS,
+    acknowledgeUrl: (emergencyId, contactId) => links.urlFor(config.ACK_LINK_BASE_URL, emergencyId, contactId, config.ACK_LINK_TTL_HOURS * 3600),
+  };
 }
 
 /**
@@ -31,7 +42,7 @@ export interface DomainEventSettings {
  * answer is notify()'s: SUCCESS, RETRY while a delivery is unfinished, DROP when one finally failed.
  */
 export function subscribeDomainEvents(subs: Subscriptions, deps: NotifyDeps, settings: DomainEventSettings): void {
-  const builders = requestBuilders();
+  const builders = requestBuilders(settings);
   const on = <T extends Consumed>(topic: T) => {
     const build = builders[topic] as (event: TopicEvent<TopicName>) => Promise<NotificationRequest | null>;
     subs.on({
