@@ -52,10 +52,19 @@ const forwardedHeaders = [
   'proxy_set_header X-Request-Id $request_id;',
 ];
 
+/**
+ * The request as the client wrote it, less /api/v1. A rewrite of $uri would work on the decoded path: a
+ * %2F inside an id became a path separator (a 404 from the app instead of its 400), and a %0A made the
+ * rewrite not match at all. Passed as written, the app decodes and judges the path itself. nginx still
+ * chose the location from the normalized path.
+ */
+const UPSTREAM_URI_MAP = `  map $request_uri $gateway_upstream_uri { "~^/api/v1(?<gateway_app_uri>/.*)$" $gateway_app_uri; default $request_uri; }`;
+
+const proxyTo = (appId: string): string => `proxy_pass http://${appId}$gateway_upstream_uri;`;
+
 function websocketLocation(appId: string, path: string): string {
   const directives = [
-    'rewrite ^/api/v1/(.*)$ /$1 break;',
-    `proxy_pass http://${appId};`,
+    proxyTo(appId),
     'proxy_set_header Upgrade $http_upgrade;',
     'proxy_set_header Connection $connection_upgrade;',
     ...forwardedHeaders,
@@ -83,8 +92,8 @@ export function renderGatewayConfig(template: RunTemplate, opts: GatewayOptions)
     .join('');
   const locations = template.apps
     .flatMap((app) => [app.appId, ...(publicPrefixes[app.appId] === undefined ? [] : [publicPrefixes[app.appId]])].map((prefix) => `
-    location = /api/v1/${prefix} { rewrite ^/api/v1/(.*)$ /$1 break; proxy_pass http://${app.appId}; }
-    location /api/v1/${prefix}/ { rewrite ^/api/v1/(.*)$ /$1 break; proxy_pass http://${app.appId}; }`))
+    location = /api/v1/${prefix} { ${proxyTo(app.appId)} }
+    location /api/v1/${prefix}/ { ${proxyTo(app.appId)} }`))
     .join('');
   const upstreams = template.apps
     .map((app) => `  upstream ${app.appId} { server 127.0.0.1:${app.appPort}; keepalive 32; }`)
@@ -115,6 +124,7 @@ http {
   # Plain requests reuse the upstream keepalive connections (no Connection header); a WebSocket
   # handshake passes "upgrade" on.
   map $http_upgrade $connection_upgrade { default upgrade; '' ''; }
+${UPSTREAM_URI_MAP}
 ${renderProblemMaps()}
 ${renderCacheControlMaps()}
   proxy_set_header Connection "";

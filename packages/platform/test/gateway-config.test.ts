@@ -37,7 +37,7 @@ for (const [name, conf] of renders) {
     for (const route of websocketRoutes) {
       const block = exactLocation(conf, `/api/v1/${route.appId}${route.path}`);
       assert.ok(block, `no location for /api/v1/${route.appId}${route.path}`);
-      assert.match(block, new RegExp(`proxy_pass http://${route.appId};`));
+      assert.match(block, new RegExp(`proxy_pass http://${route.appId}\\$gateway_upstream_uri;`));
       assert.match(block, /proxy_set_header Upgrade \$http_upgrade;/);
       assert.match(block, /proxy_set_header Connection \$connection_upgrade;/);
       // A location that sets any header inherits none, so the forwarding headers must be repeated.
@@ -177,6 +177,20 @@ describe('when a real nginx runs the local gateway config', { skip: nginxMissing
     assert.equal(seen?.url, '/notification/notifications?userId=u1');
     assert.equal(seen?.headers.upgrade, undefined);
     assert.equal(seen?.headers.connection, undefined, 'an empty Connection header keeps the upstream connection reusable');
+  });
+
+  test('then a path reaches the app as the client encoded it, less /api/v1: an encoded slash or newline in an id is the app\'s to judge', async () => {
+    for (const [sent, expected] of [
+      ['/api/v1/tasks/a%2Fb?x=%2F', '/tasks/a%2Fb?x=%2F'],
+      ['/api/v1/tasks/%0A', '/tasks/%0A'],
+      ['/api/v1/emergencies', '/emergencies'],
+      ['/api/v1/tasks/x%20y/complete', '/tasks/x%20y/complete'],
+    ] as const) {
+      const res = await fetch(`http://127.0.0.1:${gatewayPort}${sent}`);
+      await res.text();
+      assert.equal(res.status, 200, sent);
+      assert.equal(requests.at(-1)?.url, expected, sent);
+    }
   });
 
   test('then a handshake on a path that is no WebSocket route is not upgraded', async () => {
