@@ -16,7 +16,7 @@ const APPS = execFileSync('bash', [fromRoot('scripts/fuzz.sh'), '--list'], { enc
  */
 function findings(stdout: string): string {
   const sections = [...stdout.matchAll(/^=+ (FAILURES|ERRORS) =+$([\s\S]*?)(?=^=+ [A-Z ]+ =+$)/gm)];
-  return sections.map(([, name, body]) => `--- ${name} ---${body.slice(0, 12_000)}`).join('\n');
+  return sections.map(([, name, body = '']) => `--- ${name} ---${body.slice(0, 12_000)}`).join('\n');
 }
 
 describe('API fuzzing through the gateway', { timeout: 900_000 }, () => {
