@@ -201,10 +201,13 @@ describe('verifying the hash chain', () => {
 
   it('when retention dropped an old partition, then its receipts keep the chain verifiable and a deletion is still caught', async () => {
     const t = await trail('verify_retention', 0, 0);
-    await admin(
-      (c) => c.query(`CREATE TABLE audit_events_p200001 PARTITION OF audit_events FOR VALUES FROM ('2000-01-01Z') TO ('2000-02-01Z')`),
-      t.db.schema,
-    );
+    // Native partitions need January 2000 made; a hypertable makes its (7-day) chunks as the rows arrive.
+    if (t.db.engine === 'native') {
+      await admin(
+        (c) => c.query(`CREATE TABLE audit_events_p200001 PARTITION OF audit_events FOR VALUES FROM ('2000-01-01Z') TO ('2000-02-01Z')`),
+        t.db.schema,
+      );
+    }
     // Old and new events interleaved on the same chains, so the drop leaves holes in the middle of them.
     const mixed = Array.from({ length: 12 }, (_, i) => taskCreated({ task: taskState(), time: i % 2 === 0 ? `2000-01-1${i % 10}T00:00:00.000Z` : new Date().toISOString() }));
     for (let i = 0; i < mixed.length; i += 4) {
@@ -214,7 +217,8 @@ describe('verifying the hash chain', () => {
     assert.equal((await t.verify()).checked, 12);
 
     const dropped = await withClient(appUrl(), async (c) => (await c.query<{ n: number }>('SELECT drop_expired_audit_partitions(2555) AS n')).rows[0]?.n, t.db.schema);
-    assert.equal(dropped, 1);
+    if (t.db.engine === 'native') assert.equal(dropped, 1);
+    else assert.ok((dropped ?? 0) >= 2, `the chunks of 2000-01-10..18, got ${dropped}`);
     const receipts = await admin(async (c) => (await c.query<{ n: number }>('SELECT count(*)::int AS n FROM audit_retention_receipts')).rows[0]?.n, t.db.schema);
     assert.ok((receipts ?? 0) >= 1);
     const after = await t.verify();

@@ -4,6 +4,7 @@
  * app's own restricted role, exactly as in production.
  */
 import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { migrate } from './migrate/migrate.ts';
@@ -41,6 +42,8 @@ export async function dropSchema(schema: string): Promise<void> {
 
 export interface TestAppDatabase {
   app: string;
+  /** The superuser URL of the database its schemas are made in. */
+  adminUrl: string;
   /** The login role the migrate CLI creates for the app. */
   role: string;
   /** prisma/<app>/migrations */
@@ -49,10 +52,16 @@ export interface TestAppDatabase {
   url(): string;
   /** A fresh schema `t_<app>_<label>_<random>`, migrated the way the migrate CLI does it; drop it with dropSchema. */
   createSchema(label: string, opts?: { migrationsDir?: string }): Promise<string>;
+  /** Drops a schema of this database. */
+  dropSchema(schema: string): Promise<void>;
 }
 
-/** Test databases of one app (tasks, audit, ...). */
-export function testAppDatabase(app: string): TestAppDatabase {
+/**
+ * Test databases of one app (tasks, audit, ...), in the stack's database or in `opts.adminUrl` (one of
+ * storageDatabase's, to hold a storage path).
+ */
+export function testAppDatabase(app: string, opts: { adminUrl?: string } = {}): TestAppDatabase {
+  const databaseUrl = opts.adminUrl ?? adminUrl;
   if (!APP_NAME.test(app)) throw new TypeError(`testAppDatabase: ${JSON.stringify(app)} is not an app name`);
   const role = `${app}_app`;
   // Same variable and default as the platform's migrate step, which creates the role (and resets its password).
@@ -77,19 +86,87 @@ export function testAppDatabase(app: string): TestAppDatabase {
 
   return {
     app,
+    adminUrl: databaseUrl,
     role,
     migrationsDir,
     url() {
-      const url = new URL(adminUrl);
+      const url = new URL(databaseUrl);
       url.username = role;
       url.password = password;
       return url.toString();
     },
-    async createSchema(label, opts = {}) {
+    async createSchema(label, schemaOpts = {}) {
       await ensureRole();
       const schema = uniqueSchema(`${app}_${label}`);
-      await migrate({ databaseUrl: adminUrl, migrationsDir: opts.migrationsDir ?? migrationsDir, schema });
+      await migrate({ databaseUrl, migrationsDir: schemaOpts.migrationsDir ?? migrationsDir, schema });
       return schema;
     },
+    async dropSchema(schema) {
+      await withClient(databaseUrl, (client) => client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`));
+    },
   };
+}
+
+/** The two storage paths of the audit and location migrations (TimescaleDB hypertables, native partitions). */
+export type StorageEngine = 'timescaledb' | 'native';
+
+export interface StorageDatabase {
+  engine: StorageEngine;
+  /** The superuser URL of a database whose migrations take this path. */
+  adminUrl: string;
+  /** Why the path cannot run on this machine (tests skip with it); undefined when it can. */
+  unavailable?: string;
+}
+
+// Where scripts/install/timescaledb.sh looks for the build, relative to the repo root.
+const TIMESCALEDB_BUILD = process.env.LIFELINE_TIMESCALEDB_DIR ?? fileURLToPath(new URL('../../../../shared/timescaledb', import.meta.url));
+
+/**
+ * A database for each storage path, in the one cluster the tests use. TimescaleDB: the stack's own database
+ * (its migrations take the hypertable path where the server preloads the extension); unavailable, with the
+ * reason, only where there is no build to install (../shared/timescaledb); where there is one and the server
+ * does not preload it, that is an error, not a skip. Native: `<database>_native`, created on first use with
+ * the per-database switch `lifeline.storage = 'native'`, which the migrations obey even where TimescaleDB loads.
+ */
+export async function storageDatabase(engine: StorageEngine): Promise<StorageDatabase> {
+  if (engine === 'native') return { engine, adminUrl: await ensureNativeDatabase() };
+  const { rows } = await admin((c) =>
+    c.query<{ preloaded: boolean; available: boolean; storage: string | null }>(
+      `SELECT coalesce(current_setting('shared_preload_libraries', true), '') LIKE '%timescaledb%' AS preloaded,
+              EXISTS (SELECT 1 FROM pg_available_extensions WHERE name = 'timescaledb') AS available,
+              current_setting('lifeline.storage', true) AS storage`,
+    ),
+  );
+  const state = rows[0];
+  if (state?.preloaded && state.available && state.storage !== 'native') return { engine, adminUrl };
+  const server = new URL(adminUrl);
+  if (!existsSync(`${TIMESCALEDB_BUILD}/install.sh`)) {
+    return { engine, adminUrl, unavailable: `TimescaleDB cannot load on ${server.host} (no build in ${TIMESCALEDB_BUILD}): only the native path runs here` };
+  }
+  throw new Error(
+    state?.storage === 'native'
+      ? `${server.pathname.slice(1)} says lifeline.storage = 'native': the TimescaleDB path needs a database without the switch`
+      : `the TimescaleDB build is in ${TIMESCALEDB_BUILD}, but the server on ${server.host} does not preload it: run bash scripts/stack.sh up (it installs the build and restarts Postgres with it)`,
+  );
+}
+
+async function ensureNativeDatabase(): Promise<string> {
+  const url = new URL(adminUrl);
+  const name = `${decodeURIComponent(url.pathname.slice(1)) || 'postgres'}_native`;
+  await admin(async (c) => {
+    const { rowCount } = await c.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
+    if (!rowCount) {
+      try {
+        await c.query(`CREATE DATABASE ${c.escapeIdentifier(name)}`);
+      } catch (err) {
+        const code = (err as { code?: string }).code;
+        // 42P04 duplicate_database, 23505 when another test process creates it at the same moment.
+        if (code !== '42P04' && code !== '23505') throw err;
+      }
+    }
+    // Every caller sets it (idempotent) before migrating, so none can migrate there before the switch is on.
+    await c.query(`ALTER DATABASE ${c.escapeIdentifier(name)} SET lifeline.storage = 'native'`);
+  });
+  url.pathname = `/${encodeURIComponent(name)}`;
+  return url.toString();
 }

@@ -3,9 +3,13 @@ import type { Db } from './db.ts';
 // Every function here is SECURITY DEFINER in the database: the app role itself may not create or drop
 // tables, and the definer functions decide what it may ask for.
 
-/** Creates the monthly partitions for the current month and `monthsAhead` more (a no-op on TimescaleDB). */
+/**
+ * Creates the monthly partitions for the current month and `monthsAhead` more (none on TimescaleDB, which
+ * makes chunks itself). On TimescaleDB it guards the chunks not guarded yet against TRUNCATE (and compressed
+ * chunks against UPDATE and DELETE): the compression policy makes those outside any insert.
+ */
 export async function ensureAuditPartitions(db: Db, monthsAhead: number): Promise<number> {
-  const [row] = await db.$queryRaw<Array<{ created: number }>>`SELECT ensure_audit_partitions(${monthsAhead}::int) AS created`;
+  const [row] = await db.$queryRaw<Array<{ created: number }>>`SELECT ensure_audit_partitions(${monthsAhead}::int) AS created, guard_audit_chunks() AS guarded`;
   return row?.created ?? 0;
 }
 

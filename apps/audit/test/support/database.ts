@@ -1,6 +1,8 @@
-import { admin, dropSchema, testAppDatabase } from '@lifeline/db/testing';
+import pg from 'pg';
+import { admin, storageDatabase, testAppDatabase, withClient, type StorageEngine } from '@lifeline/db/testing';
 
 export { admin, adminUrl, withClient } from '@lifeline/db/testing';
+export { storageDatabase, type StorageDatabase, type StorageEngine } from '@lifeline/db/testing';
 
 const auditDatabase = testAppDatabase('audit');
 export const migrationsDir = auditDatabase.migrationsDir;
@@ -12,13 +14,35 @@ export function appUrl(): string {
 
 export interface AuditSchema {
   schema: string;
+  /** The path its migrations took: native partitions or a TimescaleDB hypertable. */
+  engine: StorageEngine;
+  /** The app role's connection URL for the database the schema is in (the app's DATABASE_URL). */
+  appUrl: string;
+  /** As the superuser (the migration owner), search_path on the schema. */
+  admin<T>(work: (client: pg.Client) => Promise<T>): Promise<T>;
+  /** As the app role, search_path on the schema. */
+  asApp<T>(work: (client: pg.Client) => Promise<T>): Promise<T>;
   drop(): Promise<void>;
 }
 
-/** A throwaway schema no other test file uses, migrated by the real migrations (or `dir`) as the superuser. */
-export async function createAuditSchema(label: string, dir = migrationsDir): Promise<AuditSchema> {
-  const schema = await auditDatabase.createSchema(label, { migrationsDir: dir });
-  return { schema, drop: () => dropSchema(schema) };
+/**
+ * A throwaway schema no other test file uses, migrated by the real migrations (or `dir`) as the superuser,
+ * in the stack's database, or in the database of one storage path (storageDatabase).
+ */
+export async function createAuditSchema(label: string, dir = migrationsDir, engine?: StorageEngine): Promise<AuditSchema> {
+  const database = engine === undefined ? auditDatabase : testAppDatabase('audit', { adminUrl: (await storageDatabase(engine)).adminUrl });
+  const schema = await database.createSchema(label, { migrationsDir: dir });
+  const { rows } = await withClient(database.adminUrl, (c) =>
+    c.query<{ kind: string }>(`SELECT relkind AS kind FROM pg_class WHERE oid = to_regclass($1)`, [`"${schema}".audit_events`]),
+  );
+  return {
+    schema,
+    engine: rows[0]?.kind === 'p' || rows[0] === undefined ? 'native' : 'timescaledb',
+    appUrl: database.url(),
+    admin: (work) => withClient(database.adminUrl, work, schema),
+    asApp: (work) => withClient(database.url(), work, schema),
+    drop: () => database.dropSchema(schema),
+  };
 }
 
 export interface ChainHeadRow {

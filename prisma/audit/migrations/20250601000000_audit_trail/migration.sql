@@ -47,11 +47,23 @@ DECLARE
     CONSTRAINT "audit_events_pkey" PRIMARY KEY ("event_id", "occurred_at")
   )$cols$;
   ts text;
+  -- The per-database switch (the location migration reads the same one): ALTER DATABASE ... SET
+  -- lifeline.storage = 'native' takes the native path even where TimescaleDB is preloaded, so one cluster
+  -- serves both paths; 'timescaledb' insists on it; unset (or 'auto') takes it where it loads.
+  wanted CONSTANT text := coalesce(nullif(current_setting('lifeline.storage', true), ''), 'auto');
+  loadable CONSTANT boolean := EXISTS (SELECT 1 FROM pg_available_extensions WHERE name = 'timescaledb')
+    AND coalesce(current_setting('shared_preload_libraries', true), '') LIKE '%timescaledb%';
 BEGIN
+  IF wanted NOT IN ('auto', 'native', 'timescaledb') THEN
+    RAISE EXCEPTION 'lifeline.storage is %, expected native, timescaledb or auto', quote_literal(wanted) USING ERRCODE = 'invalid_parameter_value';
+  END IF;
+  IF wanted = 'timescaledb' AND NOT loadable THEN
+    RAISE EXCEPTION 'lifeline.storage = timescaledb, but TimescaleDB is not preloaded on this server'
+      USING ERRCODE = 'feature_not_supported', HINT = 'Start it with shared_preload_libraries = timescaledb (scripts/stack.sh does where the build is installed).';
+  END IF;
   -- Listed is not enough: the extension only loads when preloaded, and a failed CREATE EXTENSION would
   -- leave the schema unmigrated where plain partitioning works fine.
-  IF EXISTS (SELECT 1 FROM pg_available_extensions WHERE name = 'timescaledb')
-     AND coalesce(current_setting('shared_preload_libraries', true), '') LIKE '%timescaledb%' THEN
+  IF loadable AND wanted <> 'native' THEN
     -- One install per database, shared with other apps (location): put it in public, not in this schema.
     CREATE EXTENSION IF NOT EXISTS timescaledb WITH SCHEMA public;
     SELECT n.nspname INTO ts FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace WHERE e.extname = 'timescaledb';
@@ -72,14 +84,14 @@ BEGIN
   ELSE
     EXECUTE 'CREATE TABLE "audit_events" ' || columns || ' PARTITION BY RANGE ("occurred_at")';
     -- Statement-level TRUNCATE triggers are not cloned onto partitions: each partition gets its own
-    -- (see ensure_audit_partitions). TimescaleDB manages its chunks itself, so only this path has them.
+    -- (see ensure_audit_partitions). The hypertable and its chunks get theirs in 20261203190000.
     CREATE TRIGGER "audit_events_no_truncate" BEFORE TRUNCATE ON "audit_events"
       FOR EACH STATEMENT EXECUTE FUNCTION "reject_audit_change"();
     -- Catches whatever falls outside the monthly partitions (late, far-past or far-future events): never lost.
     CREATE TABLE "audit_events_default" PARTITION OF "audit_events" DEFAULT;
     CREATE TRIGGER "audit_events_no_truncate" BEFORE TRUNCATE ON "audit_events_default"
       FOR EACH STATEMENT EXECUTE FUNCTION "reject_audit_change"();
-    RAISE NOTICE 'audit_events: native monthly range partitions (TimescaleDB not available)';
+    RAISE NOTICE 'audit_events: native monthly range partitions (%)', CASE WHEN loadable THEN 'lifeline.storage = native' ELSE 'TimescaleDB not available' END;
   END IF;
 END
 $$;

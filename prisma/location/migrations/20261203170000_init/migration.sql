@@ -54,10 +54,21 @@ DECLARE
     CONSTRAINT "trail_pkey" PRIMARY KEY ("person_id", "bucket")
   )$cols$;
   ts text;
+  -- The per-database switch, as in the audit migration: ALTER DATABASE ... SET lifeline.storage = 'native'
+  -- takes the native path even where TimescaleDB is preloaded; 'timescaledb' insists on it; unset or 'auto'
+  -- takes it where it loads (listed is not enough: the extension only loads when preloaded).
+  wanted CONSTANT text := coalesce(nullif(current_setting('lifeline.storage', true), ''), 'auto');
+  loadable CONSTANT boolean := EXISTS (SELECT 1 FROM pg_available_extensions WHERE name = 'timescaledb')
+    AND coalesce(current_setting('shared_preload_libraries', true), '') LIKE '%timescaledb%';
 BEGIN
-  -- Listed is not enough: the extension only loads when preloaded (see the audit migration).
-  IF EXISTS (SELECT 1 FROM pg_available_extensions WHERE name = 'timescaledb')
-     AND coalesce(current_setting('shared_preload_libraries', true), '') LIKE '%timescaledb%' THEN
+  IF wanted NOT IN ('auto', 'native', 'timescaledb') THEN
+    RAISE EXCEPTION 'lifeline.storage is %, expected native, timescaledb or auto', quote_literal(wanted) USING ERRCODE = 'invalid_parameter_value';
+  END IF;
+  IF wanted = 'timescaledb' AND NOT loadable THEN
+    RAISE EXCEPTION 'lifeline.storage = timescaledb, but TimescaleDB is not preloaded on this server'
+      USING ERRCODE = 'feature_not_supported', HINT = 'Start it with shared_preload_libraries = timescaledb (scripts/stack.sh does where the build is installed).';
+  END IF;
+  IF loadable AND wanted <> 'native' THEN
     -- One install per database, shared with audit: in public, never in this (possibly throwaway) schema.
     CREATE EXTENSION IF NOT EXISTS timescaledb WITH SCHEMA public;
     SELECT n.nspname INTO ts FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace WHERE e.extname = 'timescaledb';
@@ -92,7 +103,7 @@ BEGIN
     CREATE TABLE "positions_default" PARTITION OF "positions" DEFAULT;
     CREATE TABLE "trail_default" PARTITION OF "trail" DEFAULT;
     INSERT INTO "location_storage" ("engine") VALUES ('native');
-    RAISE NOTICE 'positions and trail: native daily range partitions (TimescaleDB not available)';
+    RAISE NOTICE 'positions and trail: native daily range partitions (%)', CASE WHEN loadable THEN 'lifeline.storage = native' ELSE 'TimescaleDB not available' END;
   END IF;
 END
 $$;
