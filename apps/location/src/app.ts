@@ -23,6 +23,7 @@ import { geofenceRoutes } from './http/geofence-routes.ts';
 import { internalRoutes } from './http/internal-routes.ts';
 import { locationRoutes } from './http/location-routes.ts';
 import { OPENAPI_PATH, buildOpenApiDocument } from './http/openapi.ts';
+import { subscribeEmergencyEvents } from './subscriptions/emergency-events.ts';
 import { maintenanceCron } from './subscriptions/maintenance-cron.ts';
 
 export interface AppDeps {
@@ -54,6 +55,7 @@ export function createApp(input: AppDeps): LocationApp {
     latest,
     outboxWritten: () => relay.wake(),
     maxFencesPerPerson: config.MAX_FENCES_PER_PERSON,
+    livePositionIntervalMs: config.LIVE_POSITION_INTERVAL_MS,
     ...(input.now ? { now: input.now } : {}),
   };
 
@@ -64,6 +66,7 @@ export function createApp(input: AppDeps): LocationApp {
     readiness: [sidecarReadinessCheck(dapr), databaseReadinessCheck(prisma), { name: 'redis', check: () => latest.ping() }],
   });
   const subscriptions = createSubscriptions({ pubsubName: config.PUBSUB_NAME, logger, metrics }).binding(maintenanceCron(sql, config.PARTITION_DAYS_AHEAD));
+  subscribeEmergencyEvents(subscriptions, sql);
   subscriptions.mount(app);
 
   const auth = createAuth(config);

@@ -13,6 +13,8 @@ export const locationConfigShape = {
   PARTITION_DAYS_AHEAD: envInt(1, 60).default(3),
   /** Active fences one person may have: every point is checked against each. */
   MAX_FENCES_PER_PERSON: envInt(1, 1000).default(50),
+  /** A person with an open emergency: at most one live position per emergency in this many ms (0: every request's newest fix). */
+  LIVE_POSITION_INTERVAL_MS: envInt(0, 60_000).default(1000),
 };
 
 export type LocationConfig = ReturnType<typeof loadLocationConfig>;

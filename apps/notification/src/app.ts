@@ -109,6 +109,7 @@ export function createApp(deps: AppDeps): NotificationApp {
     pubsubName: config.PUBSUB_NAME,
     logger,
     metrics,
+    dapr,
     notify,
     hub,
     domain: domainEventSettings(config),

@@ -33,7 +33,10 @@ describe('what the sidecar delivers to notification', () => {
       assert.equal(s.routes.default, `/events/${s.topic}`);
     }
     const live = list.filter((s) => s.pubsubname !== 'pubsub');
-    assert.deepEqual(live.map((s) => [s.pubsubname, s.topic, s.routes.default]), [['fanout', 'notification-live', '/events/fanout/notification-live']]);
+    assert.deepEqual(live.map((s) => [s.pubsubname, s.topic, s.routes.default]), [
+      ['fanout', 'notification-live', '/events/fanout/notification-live'],
+      ['fanout', 'emergency-positions', '/events/fanout/emergency-positions'],
+    ]);
     await expectProblem(await call(h.app.url, '/dapr/subscribe', undefined), 401);
   });
 

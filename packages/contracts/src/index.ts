@@ -32,4 +32,5 @@ export * from './events/notification-events.ts';
 export * from './events/notification-live.ts';
 export * from './events/emergency-events.ts';
 export * from './events/geofence-events.ts';
+export * from './events/emergency-positions.ts';
 export { deadLetterTopic, subscribers, topicsConsumedBy, type SubscriberApp } from './subscribers.ts';

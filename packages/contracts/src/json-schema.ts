@@ -11,6 +11,7 @@ const producers: Record<TopicName, string> = {
   'notification-events': 'notification',
   'emergency-events': 'emergency',
   'geofence-events': 'location',
+  'emergency-positions': 'location',
 };
 
 export function schemaFileName(topic: TopicName, type: EventType): string {

@@ -8,14 +8,15 @@ import { topicNames, type TopicName } from './topics.ts';
  */
 export const subscribers = {
   audit: [...topicNames, ...topicNames.map(deadLetterTopic)],
-  notification: ['reminders', 'task-events', 'emergency-events', 'geofence-events'],
+  // emergency-positions: live positions of a person in danger, written to their viewers' WebSockets.
+  notification: ['reminders', 'task-events', 'emergency-events', 'geofence-events', 'emergency-positions'],
   // Its own series events too: generation runs as their consumer, so a tasks app that is down delays it with retries.
   recurring: ['task-events', 'recurring-task-events'],
   tasks: [],
   // Delivery outcomes of its pages go on the emergency's timeline.
   emergency: ['notification-events'],
-  // Publishes geofence-events; consumes nothing yet (emergency-events for live positions come later).
-  location: [],
+  // Publishes geofence-events and emergency-positions; emergency-events say whose positions go out live and who sees them.
+  location: ['emergency-events'],
 } as const satisfies Record<string, readonly string[]>;
 
 export type SubscriberApp = keyof typeof subscribers;

@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { emergencyAcknowledgedEventSchema, emergencyCancelledEventSchema, emergencyCheckInMissedEventSchema, emergencyCreatedEventSchema, emergencyEscalatedEventSchema, emergencyEventSchema, emergencyExhaustedEventSchema, emergencyResolvedEventSchema } from './events/emergency-events.ts';
+import { emergencyPositionEventSchema, emergencyPositionsEventSchema } from './events/emergency-positions.ts';
 import { geofenceEnteredEventSchema, geofenceEventSchema, geofenceExitedEventSchema } from './events/geofence-events.ts';
 import { notificationEventSchema, notificationFailedEventSchema, notificationSentEventSchema, notificationSuppressedEventSchema } from './events/notification-events.ts';
 import { instancesGeneratedEventSchema, recurringTaskEventSchema, seriesCreatedEventSchema, seriesEndedEventSchema, seriesUpdatedEventSchema } from './events/recurring-task-events.ts';
@@ -21,6 +22,7 @@ export const topics = {
     'emergency.check_in_missed',
   ],
   'geofence-events': ['geofence.entered', 'geofence.exited'],
+  'emergency-positions': ['emergency.position'],
 } as const;
 
 export type TopicName = keyof typeof topics;
@@ -51,6 +53,7 @@ export const eventSchemas = {
   'emergency.check_in_missed': emergencyCheckInMissedEventSchema,
   'geofence.entered': geofenceEnteredEventSchema,
   'geofence.exited': geofenceExitedEventSchema,
+  'emergency.position': emergencyPositionEventSchema,
 } as const satisfies { [T in EventType]: z.ZodType<{ type: T }> };
 
 /** One schema per topic: a subscriber validates whatever arrives on its topic with it and narrows on `type`. */
@@ -61,6 +64,7 @@ export const topicSchemas = {
   'notification-events': notificationEventSchema,
   'emergency-events': emergencyEventSchema,
   'geofence-events': geofenceEventSchema,
+  'emergency-positions': emergencyPositionsEventSchema,
 } as const satisfies { [T in TopicName]: z.ZodType<{ type: TopicTypes<T> }> };
 
 export type EventOf<T extends EventType> = z.infer<(typeof eventSchemas)[T]>;

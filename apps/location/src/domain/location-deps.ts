@@ -9,6 +9,8 @@ export interface LocationDeps {
   /** Called after a commit that wrote outbox rows: the relay publishes without waiting for its poll. */
   outboxWritten: () => void;
   maxFencesPerPerson: number;
+  /** At most one live position per emergency in this many ms (LIVE_POSITION_INTERVAL_MS). */
+  livePositionIntervalMs: number;
   now?: () => Date;
 }
 

@@ -1,4 +1,5 @@
 import { badRequest, canActFor, notFound, type AuthContext, type HttpProblem } from '@lifeline/kit';
+import { peopleInOpenEmergenciesOf } from '../data/live-emergency-repository.ts';
 import { newestPosition, newestPositionsSince, positionsBetween } from '../data/position-repository.ts';
 import { trailBetween, type TrailPoint } from '../data/trail-repository.ts';
 import type { Nearby } from '../data/latest-store.ts';
@@ -68,10 +69,13 @@ export async function trackSince(deps: LocationDeps, personId: string, since: Da
 }
 
 /**
- * People near a point whom the caller may see: a caregiver, the people in their care claim; anyone else,
- * nobody (open-emergency contacts come with the emergency events). The caller is never in their own answer.
+ * People near a point whom the caller may see, decided before anything is searched: a caregiver, the people
+ * in their care claim; anyone (admins too), the people of open emergencies they are a viewer of (paged,
+ * raised it, acknowledged), for as long as the emergency is open. The caller is never in their own answer.
  */
 export async function nearbyFor(deps: LocationDeps, caller: AuthContext, center: LatLon, radiusM: number, limit: number): Promise<Nearby[]> {
-  const visible = caller.roles.includes('caregiver') ? [...new Set(caller.care)].filter((id) => id !== caller.userId) : [];
+  const cared = caller.roles.includes('caregiver') ? caller.care : [];
+  const inDanger = await peopleInOpenEmergenciesOf(deps.sql, caller.userId);
+  const visible = [...new Set([...cared, ...inDanger])].filter((id) => id !== caller.userId);
   return deps.latest.nearby(center, radiusM, visible, limit);
 }

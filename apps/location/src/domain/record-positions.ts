@@ -5,6 +5,7 @@ import { lockPerson } from '../data/person-lock.ts';
 import { insertPositions } from '../data/position-repository.ts';
 import { evaluateCrossings, type Crossing } from './crossings.ts';
 import { crossingEvent } from './geofence-event.ts';
+import { livePositionEntries } from './live-position-event.ts';
 import { nowOf, type LocationDeps } from './location-deps.ts';
 import { inRecordedOrder, type Position } from './position.ts';
 
@@ -30,22 +31,27 @@ export async function recordPositions(deps: LocationDeps, caller: AuthContext, p
   if (!canActFor(caller, personId)) throw forbidden('You may report positions only for yourself or for the people you care for.');
   const points = inRecordedOrder(input);
 
-  const { accepted, crossings } = await deps.sql.$transaction(
-    async (tx): Promise<{ accepted: number; crossings: Crossing[] }> => {
+  const { accepted, crossings, live } = await deps.sql.$transaction(
+    async (tx): Promise<{ accepted: number; crossings: Crossing[]; live: number }> => {
       const inserted = await insertPositions(tx, personId, points);
-      if (inserted.size === 0) return { accepted: 0, crossings: [] };
+      if (inserted.size === 0) return { accepted: 0, crossings: [], live: 0 };
       await lockPerson(tx, personId);
+      const stored = points.filter((p) => inserted.has(p.recordedAt));
+      // Only the newest stored fix goes out live (the rest are in history and in the emergency's trail).
+      const newestStored = stored[stored.length - 1];
+      const liveEntries = newestStored === undefined ? [] : await livePositionEntries(tx, personId, newestStored, caller, deps.livePositionIntervalMs);
+      for (const entry of liveEntries) await appendToOutboxOnce(tx, entry);
       const fences = await geofencesOf(tx, personId, true);
-      if (fences.length === 0) return { accepted: inserted.size, crossings: [] };
+      if (fences.length === 0) return { accepted: inserted.size, crossings: [], live: liveEntries.length };
       const states = await lockFenceStates(tx, personId);
-      const evaluation = evaluateCrossings(fences, states, points.filter((p) => inserted.has(p.recordedAt)));
+      const evaluation = evaluateCrossings(fences, states, stored);
       await saveFenceStates(tx, personId, evaluation.states, nowOf(deps).toISOString());
       for (const crossing of evaluation.crossings) await appendToOutboxOnce(tx, crossingEvent(crossing, caller));
-      return { accepted: inserted.size, crossings: evaluation.crossings };
+      return { accepted: inserted.size, crossings: evaluation.crossings, live: liveEntries.length };
     },
     { timeout: TRANSACTION_TIMEOUT_MS },
   );
-  if (crossings.length > 0) deps.outboxWritten();
+  if (crossings.length > 0 || live > 0) deps.outboxWritten();
 
   const newest = points[points.length - 1];
   if (newest !== undefined) {

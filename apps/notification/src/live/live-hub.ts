@@ -1,10 +1,14 @@
-import type { LiveNotification } from '@lifeline/contracts';
+import type { GeoPosition, LiveNotification } from '@lifeline/contracts';
 import type { Logger } from '@lifeline/kit';
 import type { WebSocket } from 'ws';
 import type { NotificationMetrics } from '../notification-metrics.ts';
 
 /** A frame the server writes; clients switch on `type`. */
-export type ServerFrame = { type: 'ready'; userId: string } | { type: 'notification'; notification: LiveNotification };
+export type ServerFrame =
+  | { type: 'ready'; userId: string }
+  | { type: 'notification'; notification: LiveNotification }
+  /** The live position of a person with an open emergency the user may see. */
+  | { type: 'position'; emergencyId: string; personId: string; position: GeoPosition };
 
 const GOING_AWAY = 1001;
 /** Application close code (4000-4999 range): the token the socket was opened with expired; reconnect with a new one. */
@@ -66,10 +70,15 @@ export class LiveHub {
 
   /** Writes the notification to every socket this replica holds for the user; returns how many. */
   deliver(userId: string, notification: LiveNotification): number {
+    return this.send(userId, { type: 'notification', notification });
+  }
+
+  /** Writes the frame to every socket this replica holds for the user; returns how many. */
+  send(userId: string, frame: ServerFrame): number {
     const set = this.#sockets.get(userId);
     if (!set) return 0;
     let written = 0;
-    for (const socket of set) if (this.#write(socket, { type: 'notification', notification })) written++;
+    for (const socket of set) if (this.#write(socket, frame)) written++;
     return written;
   }
 
