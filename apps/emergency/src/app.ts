@@ -6,12 +6,14 @@ import type { EmergencyConfig } from './config.ts';
 import type { PrismaClient } from './data/db.ts';
 import { deleteExpiredIdempotencyKeys } from './data/idempotency-repository.ts';
 import { LocationClient } from './clients/location-client.ts';
+import { locationTrack } from './clients/location-track.ts';
 import { LocationAttacher } from './domain/attach-location.ts';
 import type { EmergencyDeps } from './domain/emergency-deps.ts';
 import { EVENT_SOURCE } from './domain/emergency-event.ts';
 import { StepRunner } from './domain/step-runner.ts';
 import { checkInRoutes } from './http/check-in-routes.ts';
 import { contactRoutes } from './http/contact-routes.ts';
+import { trailRoutes } from './http/trail-routes.ts';
 import { emergencyRoutes } from './http/emergency-routes.ts';
 import { openApiRoutes } from './http/openapi-routes.ts';
 import { createEmergencyCursors } from './http/page-cursor.ts';
@@ -93,7 +95,8 @@ export function createApp(appDeps: AppDeps): EmergencyApp {
     .use(openApiRoutes())
     .use(contactRoutes({ auth, deps }))
     .use(checkInRoutes({ auth, deps }))
-    .use(emergencyRoutes({ auth, deps, cursors: createEmergencyCursors(config.JWT_SECRET) }));
+    .use(emergencyRoutes({ auth, deps, cursors: createEmergencyCursors(config.JWT_SECRET) }))
+    .use(trailRoutes({ auth, deps, track: locationTrack(locationDapr, config.LOCATION_APP_ID) }));
   app.use(answerUnknownMethods(publicRoutes));
   finalize(app);
   return { app, relay, steps, locations, deps };

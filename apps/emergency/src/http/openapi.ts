@@ -29,6 +29,7 @@ import {
   resolveBody,
   respondQuery,
 } from './input.ts';
+import { emergencyTrailSchema, trailQuery } from './trail-routes.ts';
 import { checkInListSchema, checkInSchema, contactListSchema, contactSchema, emergencyDetailSchema, emergencyPageSchema, emergencySchema, policySchema } from './output-schemas.ts';
 
 /** Under the public prefix, so the gateway's /api/v1/emergencies/openapi.json reaches it. */
@@ -44,6 +45,7 @@ const only = problemCatalog({
   410: 'The acknowledgement link has expired (ack-link-expired).',
   413: 'The body is larger than 1 MB.',
   415: 'The body is not JSON.',
+  503: 'A service this answer needs is down (location-unavailable); ask again after Retry-After.',
   422: 'Well-formed but unacceptable: unknown-contact, too-many-contacts, self-contact, user-contact-address, idempotency-key-reuse, check-in-in-past, check-in-too-far, too-many-check-ins.',
 });
 
@@ -84,6 +86,7 @@ export function buildOpenApiDocument(): JsonSchema {
         Policy: policySchema,
         CheckIn: checkInSchema,
         CheckInList: checkInListSchema,
+        EmergencyTrail: emergencyTrailSchema,
       },
       input: {
         RaiseEmergency: raiseBody,
@@ -132,6 +135,15 @@ export function buildOpenApiDocument(): JsonSchema {
           operationId: 'getEmergency',
           parameters: EMERGENCY_ID,
           responses: responses({ 200: json('EmergencyDetail', 'The emergency.') }, only(400, 401, 404)),
+        },
+      },
+      '/emergencies/{id}/trail': {
+        get: {
+          summary: 'The person\'s positions during the emergency',
+          operationId: 'getEmergencyTrail',
+          description: 'Raw positions from the raise (or `since`, when later) to the close or now, from the location app through the sidecar. Readable by whoever may read the emergency.',
+          parameters: [...EMERGENCY_ID, ...queryParameters(trailQuery.shape)],
+          responses: responses({ 200: json('EmergencyTrail', 'The trail, oldest first.') }, only(400, 401, 404, 503)),
         },
       },
       '/emergencies/{id}/acknowledge': transition(
