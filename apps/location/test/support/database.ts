@@ -1,6 +1,7 @@
-import { admin, testAppDatabase } from '@lifeline/db/testing';
+import pg from 'pg';
+import { admin, storageDatabase, testAppDatabase, withClient, type StorageEngine } from '@lifeline/db/testing';
 
-export { admin, adminUrl, dropSchema } from '@lifeline/db/testing';
+export { admin, adminUrl, dropSchema, storageDatabase, type StorageEngine } from '@lifeline/db/testing';
 
 const locationDatabase = testAppDatabase('location');
 
@@ -12,6 +13,27 @@ export function appUrl(): string {
 /** A fresh schema no other test process uses, migrated the way the migrate CLI does it. */
 export function createTestSchema(label: string): Promise<string> {
   return locationDatabase.createSchema(label);
+}
+
+export interface StorageSchema {
+  schema: string;
+  /** The app role's URL for the database the schema is in (the app's DATABASE_URL). */
+  appUrl: string;
+  /** As the superuser, in that database (names are not schema-qualified for you). */
+  admin<T>(work: (client: pg.Client) => Promise<T>): Promise<T>;
+  drop(): Promise<void>;
+}
+
+/** A fresh schema in the database of one storage path (storageDatabase: TimescaleDB, or lifeline.storage = 'native'). */
+export async function createStorageSchema(label: string, engine: StorageEngine): Promise<StorageSchema> {
+  const database = testAppDatabase('location', { adminUrl: (await storageDatabase(engine)).adminUrl });
+  const schema = await database.createSchema(label);
+  return {
+    schema,
+    appUrl: database.url(),
+    admin: (work) => withClient(database.adminUrl, work),
+    drop: () => database.dropSchema(schema),
+  };
 }
 
 export interface OutboxRow {
@@ -36,12 +58,12 @@ export async function snapshot(schema: string): Promise<{ positions: number; fen
   });
 }
 
-export async function truncateAll(schema: string): Promise<void> {
-  await admin(async (c) => {
+export async function truncateAll(schema: string, asAdmin: typeof admin = admin): Promise<void> {
+  await asAdmin(async (c) => {
     await c.query(`TRUNCATE "${schema}".positions, "${schema}".geofences, "${schema}".geofence_states, "${schema}".outbox, "${schema}".set_aside CASCADE`);
     await c.query(`UPDATE "${schema}".trail_progress SET received_up_to = '1970-01-01 00:00:00+00'`);
-    // The trail is a table on native storage and a continuous aggregate (a view) on TimescaleDB.
-    const { rows } = await c.query<{ kind: string }>(`SELECT relkind AS kind FROM pg_class WHERE oid = '"${schema}".trail'::regclass`);
-    if (rows[0]?.kind === 'p' || rows[0]?.kind === 'r') await c.query(`TRUNCATE "${schema}".trail`);
+    // The trail is a table on native storage and a continuous aggregate on TimescaleDB, whose TRUNCATE
+    // empties what it materialized (emptying positions does not).
+    await c.query(`TRUNCATE "${schema}".trail`);
   });
 }
