@@ -43,11 +43,13 @@ cmd_stop() {
   echo "apps and gateway stopped (infrastructure keeps running: npm run stack -- down)"
 }
 
-# Each start gets fresh tokens: daprd and the apps read them from the environment `dapr run` passes on.
+# Each start gets a fresh app token: the sidecars present it to the apps (subscriptions, cron ticks), read
+# from the environment `dapr run` passes on. The sidecars themselves take no DAPR_API_TOKEN in development:
+# they listen on loopback only (dapr.yaml), and the dapr CLI (`dapr list`, `dapr invoke`, `dapr publish`)
+# cannot send one. Compose and the chart require it.
 write_tokens() {
   umask 077
   cat >"$RUN_DIR/dev-tokens.env" <<TOKENS
-DAPR_API_TOKEN=$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')
 APP_API_TOKEN=$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')
 TOKENS
 }
