@@ -133,7 +133,8 @@ describe('emergency notifications', () => {
     const contact = nadia();
     const v3 = escalated(randomUUID(), [contact]);
     const carried = `https://lifeline.example/api/v1/emergencies/${v3.data.emergencyId}/respond?token=old-${contact.contactId}`;
-    const { order: _order, ...data } = v3.data;
+    const data: Record<string, unknown> = { ...v3.data };
+    delete data.order;
     const v2 = { ...v3, schemaVersion: 2, data: { ...data, recipients: [{ ...contact, acknowledgeUrl: carried }] } };
     assert.equal(await deliver(h.app.url, 'emergency-events', v2), 'SUCCESS');
     const [mail] = await h.capture.waitForMessages({ to: contact.email }, 1);
