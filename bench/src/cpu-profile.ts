@@ -31,6 +31,7 @@ export function summarizeProfile(file: string, top = 20): void {
   const selfUs = new Map<number, number>();
   profile.samples.forEach((id, i) => selfUs.set(id, (selfUs.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0)));
   let total = 0;
+  let idle = 0;
   const byFunction = new Map<string, number>();
   const byModule = new Map<string, number>();
   for (const [id, us] of selfUs) {
@@ -38,6 +39,7 @@ export function summarizeProfile(file: string, top = 20): void {
     if (!node) continue;
     const { functionName, url, lineNumber } = node.callFrame;
     total += us;
+    if (functionName === '(idle)') idle += us;
     const fn = `${functionName || '(anonymous)'} ${moduleOf(url)}${url ? `:${lineNumber + 1}` : ''}`;
     byFunction.set(fn, (byFunction.get(fn) ?? 0) + us);
     const mod = ['(idle)', '(program)', '(garbage collector)'].includes(functionName) ? functionName : moduleOf(url);
@@ -47,8 +49,9 @@ export function summarizeProfile(file: string, top = 20): void {
     [...m]
       .sort((a, b) => b[1] - a[1])
       .slice(0, top)
-      .map(([what, us]) => ({ what, 'self ms': Math.round(us / 1000), '% of samples': `${((us / total) * 100).toFixed(1)}%` }));
-  printTable(`cpu profile ${file}: self time by module (${Math.round(total / 1e6)} s sampled)`, rows(byModule));
+      .map(([what, us]) => ({ what, 'self ms': Math.round(us / 1000), '% of busy': what.startsWith('(idle)') ? '-' : `${((us / busy) * 100).toFixed(1)}%` }));
+  const busy = total - idle;
+  printTable(`cpu profile ${file}: self time by module (${(total / 1e6).toFixed(1)} s sampled, ${(busy / 1e6).toFixed(1)} s busy)`, rows(byModule));
   printTable(`cpu profile: top ${top} functions by self time`, rows(byFunction));
 }
 

@@ -11,8 +11,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import { CaptureClient, type CapturedMessage } from '@lifeline/capture';
 import { appDatabases, brokers, loadStackEnv, type Broker } from '@lifeline/platform';
-import { Platform } from '@lifeline/e2e/harness';
+import type { Platform } from '@lifeline/e2e/harness';
 import { startBenchGateway } from './bench-gateway.ts';
+import { prepareBenchPlatform } from './bench-platform.ts';
 import { jsonClient } from './http-post.ts';
 import { APP_SMTP_CONNECTIONS, emailCeiling } from './notification-ceiling.ts';
 import { runOpenLoop } from './open-loop.ts';
@@ -162,7 +163,7 @@ async function removeBenchRows(adminUrl: string): Promise<void> {
 }
 
 async function bench(broker: Broker): Promise<void> {
-  const platform = await Platform.prepare(broker);
+  const platform = await prepareBenchPlatform(broker);
   await assertPortsFree(platform, APPS, [GATEWAY_PORT]);
   const capture = new CaptureClient(`http://127.0.0.1:${loadStackEnv().LIFELINE_CAPTURE_PORT}`);
   const prefix = `${BENCH_PEOPLE}${randomUUID().slice(0, 8)}`;

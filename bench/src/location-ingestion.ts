@@ -14,9 +14,9 @@ import pg from 'pg';
 import { Redis } from 'ioredis';
 import { createPrismaClient, disconnect, rawSql } from '@lifeline/db';
 import { appDatabases, appDatabaseUrl, brokers, fromRoot, type Broker } from '@lifeline/platform';
-import { Platform } from '@lifeline/e2e/harness';
 import { PrismaClient } from '../../apps/location/src/generated/prisma/client.ts';
 import { startBenchGateway } from './bench-gateway.ts';
+import { prepareBenchPlatform } from './bench-platform.ts';
 import { summarizeProfile } from './cpu-profile.ts';
 import { jsonClient } from './http-post.ts';
 import { bareHttpCeiling, directWrites, type CeilingResult } from './location-ceiling.ts';
@@ -159,9 +159,11 @@ async function removeBenchData(adminUrl: string, redis: Redis, keyPrefix: string
   const db = new pg.Client({ connectionString: adminUrl });
   await db.connect();
   try {
-    for (const table of ['positions', 'trail', 'geofence_states', 'geofences']) {
-      await db.query(`DELETE FROM location.${table} WHERE person_id LIKE 'bench-location-%'`);
-    }
+    // On TimescaleDB the trail is a continuous aggregate (a view): it forgets the points with their positions.
+    const tables = await db.query<{ table_name: string }>(
+      `SELECT table_name FROM information_schema.tables WHERE table_schema = 'location' AND table_type = 'BASE TABLE' AND table_name IN ('positions', 'trail', 'geofence_states', 'geofences')`,
+    );
+    for (const { table_name } of tables.rows) await db.query(`DELETE FROM location.${table_name} WHERE person_id LIKE 'bench-location-%'`);
   } finally {
     await db.end();
   }
@@ -178,7 +180,7 @@ async function removeBenchData(adminUrl: string, redis: Redis, keyPrefix: string
 }
 
 async function bench(broker: Broker): Promise<void> {
-  const platform = await Platform.prepare(broker);
+  const platform = await prepareBenchPlatform(broker);
   await assertPortsFree(platform, [APP], [GATEWAY_PORT, TRIVIAL_GATEWAY_PORT, TRIVIAL_HANDLER_PORT]);
   const definition = platform.template.apps.find((a) => a.appId === APP);
   if (!definition) throw new Error(`no ${APP} in dapr.yaml`);

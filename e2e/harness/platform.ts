@@ -36,8 +36,9 @@ export class Platform {
     readonly adminUrl: string,
   ) {}
 
-  static async prepare(broker: Broker): Promise<Platform> {
-    const { adminUrl } = await prepareStack(broker);
+  /** `database`: the apps' schemas in a database of their own (see prepareStack); the stack's own by default. */
+  static async prepare(broker: Broker, database?: string): Promise<Platform> {
+    const { adminUrl } = await prepareStack(broker, database);
     return new Platform(broker, loadRunTemplate(), adminUrl);
   }
 
