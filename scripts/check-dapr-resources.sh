@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Decodes Dapr resource files strictly against daprd's own Go types (tools/dapr/daprd/checkresources, built
+# once from the same module version as our daprd and cached by its source): a field daprd does not know is
+# an error, where daprd would drop it and silently run with its defaults.
+#   bash scripts/check-dapr-resources.sh [FILE...]      (default: every file under components/dapr)
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
+source "$REPO_ROOT/scripts/lib/dapr-versions.sh"
+export GOFLAGS="-mod=readonly -trimpath"
+
+src="$REPO_ROOT/tools/dapr/daprd/checkresources/main.go"
+hash=$(cat "$src" "$REPO_ROOT/tools/dapr/daprd/go.sum" | sha256sum | cut -c1-12)
+bin="$LIFELINE_CACHE/dapr/check-resources-$DAPRD_VERSION-$hash"
+if [[ ! -x $bin ]]; then
+  echo "building the Dapr resource checker (daprd $DAPRD_VERSION's types) ..." >&2
+  mkdir -p "$(dirname "$bin")"
+  (cd "$REPO_ROOT/tools/dapr/daprd" && go build -ldflags "-s -w" -o "$bin.tmp" ./checkresources)
+  mv "$bin.tmp" "$bin"
+fi
+if (($#)); then exec "$bin" "$@"; fi
+mapfile -t files < <(find "$REPO_ROOT/components/dapr" -name '*.yaml' | sort)
+exec "$bin" "${files[@]}"
