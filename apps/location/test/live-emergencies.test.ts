@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, afterEach, before, describe, it } from 'node:test';
-import { makeEvent, type EventType } from '@lifeline/contracts';
+import { makeEvent, topicsConsumedBy, type EventType } from '@lifeline/contracts';
 import { call, expectJson } from '@lifeline/kit/testing';
 import { admin, createTestSchema, dropSchema, outboxRows, truncateAll } from './support/database.ts';
 import { APP_TOKEN, bearer, fix, startLocationApp, type RunningLocationApp } from './support/location-app.ts';
@@ -72,6 +72,17 @@ describe('open emergencies: who sees the person nearby, and their live positions
   const nearbyIds = async (token: string) => (await expectJson<{ items: Array<{ personId: string }> }>(await call(app.url, NEAR, token))).items.map((i) => i.personId);
   const report = async (body: unknown, path = '/location/positions') => expectJson(await call(app.url, path, ann, { method: 'POST', body }));
   const livePositions = async () => (await outboxRows(schema)).filter((r) => r.type === 'emergency.position');
+
+  it('when the sidecar asks /dapr/subscribe, then it gets the contract\'s topics for location, each with its dead-letter topic', async () => {
+    const list = await expectJson<Array<{ pubsubname: string; topic: string; deadLetterTopic: string; bulkSubscribe?: { enabled: boolean } }>>(
+      await call(app.url, '/dapr/subscribe', undefined, { headers: { 'dapr-api-token': APP_TOKEN } }),
+    );
+    assert.deepEqual(list.map((s) => s.topic).sort(), [...topicsConsumedBy('location')].sort());
+    for (const s of list) {
+      assert.equal(s.deadLetterTopic, `${s.topic}.dead-letter`);
+      assert.equal(s.bulkSubscribe?.enabled, true, 'emergency events come in batches');
+    }
+  });
 
   it('when a contact is paged for an open emergency, then their nearby shows the person until it is resolved; a stranger never sees them', async () => {
     await report(fix(52.5001, 13.4001, 1000));
