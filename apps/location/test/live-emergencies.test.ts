@@ -177,6 +177,18 @@ describe('open emergencies: who sees the person nearby, and their live positions
     assert.equal((live[1]?.payload.data.position as { recordedAt: string }).recordedAt, newest.recordedAt);
   });
 
+  it('when the maintenance tick runs, then emergencies closed more than 30 days ago are forgotten and open or recent ones stay', async () => {
+    const [old, recent, open] = [randomUUID(), randomUUID(), randomUUID()];
+    await deliver(resolved(old));
+    await deliver(resolved(recent));
+    await deliver(escalated(open, ['bob']));
+    await admin((c) => c.query(`UPDATE "${schema}".live_emergencies SET closed_at = now() - interval '40 days' WHERE emergency_id = $1`, [old]));
+    const res = await fetch(`${app.url}/location-maintenance-cron`, { method: 'POST', headers: { 'dapr-api-token': APP_TOKEN, 'content-type': 'application/json' }, body: '{}' });
+    assert.ok(res.status < 300, await res.text());
+    const { rows } = await admin((c) => c.query<{ id: string }>(`SELECT emergency_id::text AS id FROM "${schema}".live_emergencies ORDER BY 1`));
+    assert.deepEqual(rows.map((r) => r.id), [recent, open].sort());
+  });
+
   it('when nobody may see the person yet, or the person has no open emergency, then their positions publish nothing', async () => {
     await report(fix(52.5, 13.4, 2000));
     const id = randomUUID();

@@ -70,3 +70,17 @@ export async function claimLivePublications(tx: Sql, personId: string, recordedA
       ARRAY(SELECT v.user_id FROM live_emergency_viewers v WHERE v.emergency_id = e.emergency_id ORDER BY v.added_at, v.user_id LIMIT ${MAX_VIEWERS}) AS viewers`;
   return rows.map((r) => ({ emergencyId: r.emergency_id, viewers: r.viewers }));
 }
+
+/**
+ * Forgets emergencies closed more than `days` ago and the inbox marks of that age: by then no broker
+ * redelivers their events, so nothing could reopen them. Bounded per call; the next tick takes the rest.
+ */
+export async function pruneClosedEmergencies(sql: Sql, days: number, limit = 1000): Promise<number> {
+  const closed = await sql.$executeRaw`
+    DELETE FROM live_emergencies WHERE emergency_id IN (
+      SELECT emergency_id FROM live_emergencies WHERE closed_at < now() - make_interval(days => ${days}::int) LIMIT ${limit})`;
+  await sql.$executeRaw`
+    DELETE FROM processed_events WHERE ctid IN (
+      SELECT ctid FROM processed_events WHERE processed_at < now() - make_interval(days => ${days}::int) LIMIT ${limit})`;
+  return closed;
+}
