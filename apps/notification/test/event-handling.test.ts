@@ -35,7 +35,7 @@ describe('what the sidecar delivers to notification', () => {
     const live = list.filter((s) => s.pubsubname !== 'pubsub');
     assert.deepEqual(live.map((s) => [s.pubsubname, s.topic, s.routes.default]), [
       ['fanout', 'notification-live', '/events/fanout/notification-live'],
-      ['fanout', 'emergency-positions', '/events/fanout/emergency-positions'],
+      ['fanout', 'notification-positions', '/events/fanout/notification-positions'],
     ]);
     await expectProblem(await call(h.app.url, '/dapr/subscribe', undefined), 401);
   });

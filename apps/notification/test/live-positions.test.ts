@@ -51,6 +51,8 @@ describe('live positions of a person in danger over WebSocket', () => {
     const e = position(['bob', 'cara']);
     assert.equal(await deliver(h.app.url, 'emergency-positions', e), 'SUCCESS');
     await eventually(async () => positions(bob).length === 1 && positions(cara).length === 1, 'both viewers got the position', 5000);
+    // The hand-over goes to the fan-out under its own topic, never back onto the domain topic.
+    assert.deepEqual(h.sidecar.published.map((p) => [p.pubsub, p.topic]), [['fanout', 'notification-positions']]);
     assert.deepEqual(positions(bob)[0], { type: 'position', emergencyId: e.data.emergencyId, personId: 'ann', position: e.data.position });
     // The broker delivered it again: the fan-out's id check keeps it off the sockets.
     assert.equal(await deliver(h.app.url, 'emergency-positions', e), 'SUCCESS');
@@ -76,7 +78,7 @@ describe('live positions of a person in danger over WebSocket', () => {
   });
 
   it('when the fan-out refuses the hand-over, then the position is RETRY so the broker delivers it again', async () => {
-    h.sidecar.failPublishes('emergency-positions', 1);
+    h.sidecar.failPublishes('notification-positions', 1);
     const bob = await connect(h.app.url, 'bob');
     const e = position(['bob']);
     assert.equal(await deliver(h.app.url, 'emergency-positions', e), 'RETRY');

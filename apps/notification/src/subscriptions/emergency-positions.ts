@@ -5,6 +5,12 @@ import type { LiveHub } from '../live/live-hub.ts';
 import { RecentIds } from '../live/recent-ids.ts';
 
 const TOPIC = 'emergency-positions';
+/**
+ * The fan-out's own topic name: on one broker the same name would be the same stream (Redis, Kafka) or an
+ * exchange declared twice with other options (RabbitMQ), and the domain subscription would receive its own
+ * hand-overs again, forever.
+ */
+export const POSITIONS_FANOUT_TOPIC = 'notification-positions';
 
 export interface EmergencyPositionSettings {
   /** The per-replica fan-out component: every replica receives every position and writes it to the sockets it holds. */
@@ -19,7 +25,7 @@ type PositionEvent = EventOf<'emergency.position'>;
  * Live positions of a person with an open emergency (location publishes them on `emergency-positions`) to
  * the WebSockets of the viewers the event names, and to nobody else. No delivery row, no mail, no push: a
  * position is superseded within seconds and the emergency's trail keeps them all. The domain subscription
- * (consumer group: the app) hands each event to the fan-out, unchanged; the fan-out subscription on every
+ * (consumer group: the app) hands each event to the fan-out (`notification-positions`), unchanged; the fan-out subscription on every
  * replica writes `{type: "position", ...}` to each viewer's sockets it holds, once per event id.
  */
 export function subscribeEmergencyPositions(subs: Subscriptions, deps: { dapr: Pick<DaprClient, 'publish'>; hub: LiveHub; metrics: Metrics; logger: Logger }, settings: EmergencyPositionSettings): void {
@@ -37,13 +43,13 @@ export function subscribeEmergencyPositions(subs: Subscriptions, deps: { dapr: P
     handler: async (event: PositionEvent) => {
       positions.inc({ outcome: 'received' });
       // A refused publish throws: RETRY, the broker redelivers and the fan-out deduplicates on the id.
-      await deps.dapr.publish(TOPIC, event, { pubsubName: settings.fanoutPubsub, id: event.id, type: event.type });
+      await deps.dapr.publish(POSITIONS_FANOUT_TOPIC, event, { pubsubName: settings.fanoutPubsub, id: event.id, type: event.type });
       return 'SUCCESS';
     },
   });
 
   subs.on({
-    topic: TOPIC,
+    topic: POSITIONS_FANOUT_TOPIC,
     pubsubName: settings.fanoutPubsub,
     schema: emergencyPositionEventSchema,
     // Nothing here gets better by retrying: a socket that is not open now will get the next position.
