@@ -13,7 +13,7 @@ import pg from 'pg';
 import WebSocket from 'ws';
 import { topicsConsumedBy } from '@lifeline/contracts';
 import { brokers, type Broker } from '@lifeline/platform';
-import { Platform, forgetConsumer, waitUntil } from './harness/index.ts';
+import { Platform, counterValue, forgetConsumer, waitUntil } from './harness/index.ts';
 
 const broker = (process.env.E2E_BROKER ?? 'redis') as Broker;
 if (!brokers.includes(broker)) throw new Error(`E2E_BROKER must be one of ${brokers.join(', ')}`);
@@ -164,6 +164,9 @@ describe(`live positions of an emergency on ${broker}`, { timeout: 600_000 }, ()
     assert.equal(positionsIn(bobFrames).at(-1)?.position?.recordedAt, next.recordedAt);
 
     assert.deepEqual(positionsIn(samFrames), [], 'a stranger\'s socket got nothing');
+    // Each published position reached notification once: its hand-over to the fan-out never comes back.
+    const received = await counterValue(platform.appUrl('notification', '/metrics'), 'notification_live_positions_total', { outcome: 'received' });
+    assert.ok(received >= 1 && received <= (await published(ann)) + 2, `notification received ${received} for ${await published(ann)} published`);
     assert.equal(await published(dan), 0, 'dan has no emergency: nothing of his was published');
     assert.ok(positionsIn(bobFrames).every((f) => f.personId === ann));
   });
