@@ -1,6 +1,7 @@
 // The emergency app end to end, on the broker named by E2E_BROKER: a raise escalates tier by tier through
 // the cron tick, the outbox, the real broker and the notification app to real mail in the SMTP capture;
-// an acknowledgement stops it; a resolve sends the all-clear. Real daprd sidecars, real Postgres.
+// an acknowledgement stops it; a resolve sends the all-clear; a nearest-first tier pages the nearer contact
+// first (real location app); an exhausted escalation mails the admins. Real daprd sidecars, real Postgres.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -26,6 +27,8 @@ describe(`emergency escalation on ${broker}`, { timeout: 600_000 }, () => {
   const run = randomUUID().slice(0, 8);
   const person = (name: string) => `${name}-${run}`;
   const mailOf = (name: string) => `${name}@example.test`;
+  // Told when an escalation is exhausted (ADMIN_USER_IDS of the emergency app).
+  const rootAdmin = person('root');
 
   async function call(url: string, token: string | undefined, init: { method?: string; body?: unknown } = {}) {
     const res = await fetch(url, {
@@ -57,8 +60,10 @@ describe(`emergency escalation on ${broker}`, { timeout: 600_000 }, () => {
     // Earlier runs' events must not reach the fresh consumers (they would mail old test users).
     await forgetConsumer(broker, 'notification', topicsConsumedBy('notification'));
     await forgetConsumer(broker, 'emergency', topicsConsumedBy('emergency'));
+    await forgetConsumer(broker, 'location', topicsConsumedBy('location'));
     // Policy "minutes" last a second here, so a two-tier escalation runs in seconds.
     process.env.ESCALATION_TIME_UNIT = 'seconds';
+    process.env.ADMIN_USER_IDS = rootAdmin;
     await platform.start('audit');
     await platform.start('notification');
     await platform.start('emergency');
@@ -100,6 +105,9 @@ describe(`emergency escalation on ${broker}`, { timeout: 600_000 }, () => {
     // Nadia acknowledges through her link (no Lifeline account, no bearer token).
     const acked = await ok<Emergency>(call(emergencyUrl(`/${emergency.id}/acknowledge`), undefined, { method: 'POST', body: { token } }));
     assert.equal(acked.status, 'acknowledged');
+    // The link acknowledges once: a second use is the no-op answer (the audit trail below has one acknowledgement).
+    const again = await ok<Emergency>(call(emergencyUrl(`/${emergency.id}/acknowledge`), undefined, { method: 'POST', body: { token } }));
+    assert.equal(again.status, 'acknowledged');
 
     // "Nadia is responding" reaches everyone paged before, and the person.
     await capture.waitForMessages({ to: mailOf(bob), subject: 'Nadia Neighbour is responding' }, 1, 60_000);
@@ -119,7 +127,8 @@ describe(`emergency escalation on ${broker}`, { timeout: 600_000 }, () => {
 
     const detail = await ok<Emergency>(call(emergencyUrl(`/${emergency.id}`), annToken));
     assert.deepEqual(detail.timeline?.filter((t) => t.kind !== 'location' && t.kind !== 'delivery').map((t) => t.kind), ['raised', 'paged', 'paged', 'acknowledged', 'resolved']);
-    // No location app runs here: the raise went through anyway, and the timeline says nothing was attached.
+    // No location app runs yet (or it knows no position of ann): the raise went through anyway, and the
+    // timeline says nothing was attached.
     const location = detail.timeline?.find((t) => t.kind === 'location');
     assert.equal(location?.data.attached, false, JSON.stringify(detail.timeline));
 
@@ -139,6 +148,55 @@ describe(`emergency escalation on ${broker}`, { timeout: 600_000 }, () => {
       return items.length >= 5 ? items : undefined;
     }, 60_000, 500);
     assert.deepEqual(audited.map((i) => i.eventType).sort(), ['emergency.acknowledged', 'emergency.created', 'emergency.escalated', 'emergency.escalated', 'emergency.resolved']);
+    // Notification signed nadia's link when it mailed her: no event, so no audit row, holds a working one.
+    assert.match(JSON.stringify(audited), new RegExp(nadiaContact.id), 'the audit rows name nadia (the page to her is there)');
+    assert.doesNotMatch(JSON.stringify(audited), /token=|acknowledgeUrl/);
+  });
+
+  test('when a tier is nearest first, then the contact nearer the person (real location app) is paged first and the other only after the head start', async () => {
+    await platform.start('location');
+    const pia = person('pia');
+    const [far, near] = [person('far'), person('near')];
+    for (const who of [far, near]) await mailOnly(who);
+    const at = async (who: string, lat: number, lon: number) =>
+      ok(call(platform.appUrl('location', '/location/positions'), await platform.token(who, ['user']), { method: 'POST', body: { lat, lon, accuracyM: 5, recordedAt: new Date(Date.now() - 1000).toISOString() } }));
+    await at(pia, 48.8566, 2.3522);
+    await at(far, 48.95, 2.3522); // ~10 km away
+    await at(near, 48.857, 2.3522); // ~45 m away
+    const piaToken = await platform.token(pia, ['user']);
+    // The list puts the far one first: only the distances can put the near one first.
+    const ids: string[] = [];
+    for (const who of [far, near]) ids.push((await ok<{ id: string }>(call(emergencyUrl('/contacts'), piaToken, { method: 'POST', body: { userId: who } }), 201)).id);
+    await ok(call(emergencyUrl('/policy'), piaToken, { method: 'PUT', body: { tiers: [{ contactIds: ids, waitMinutes: 60, order: 'nearest_first', headStartMinutes: 5 }] } }));
+
+    const e = await ok<Emergency>(call(emergencyUrl(''), piaToken, { method: 'POST', body: { type: 'sos' } }), 201);
+    const [nearPage] = await capture.waitForMessages({ to: mailOf(near), subject: 'needs help' }, 1, 60_000);
+    assert.match(nearPage?.text ?? '', /You are the nearest of their contacts/);
+    assert.equal((await capture.messages({ to: mailOf(far), subject: 'needs help' })).length, 0, 'the farther one waits for the head start');
+    const [farPage] = await capture.waitForMessages({ to: mailOf(far), subject: 'needs help' }, 1, 60_000);
+    assert.ok(Date.parse(farPage!.receivedAt) - Date.parse(nearPage!.receivedAt) >= 3000, `far ${farPage!.receivedAt}, near ${nearPage!.receivedAt}`);
+
+    const detail = await ok<Emergency>(call(emergencyUrl(`/${e.id}`), piaToken));
+    const lead = detail.timeline?.find((t) => t.kind === 'paged');
+    assert.deepEqual((lead?.data.ordering as { basis: string; order: string[] }).order, [`user:${near}`, `user:${far}`], JSON.stringify(lead));
+    await ok(call(emergencyUrl(`/${e.id}/cancel`), piaToken, { method: 'POST', body: { reason: 'test over' } }));
+  });
+
+  test('when nobody acknowledges before the last tier ran out, then the admins are mailed too', async () => {
+    const quinn = person('quinn');
+    const rae = person('rae');
+    await mailOnly(rae);
+    await mailOnly(rootAdmin);
+    const quinnToken = await platform.token(quinn, ['user']);
+    const contact = await ok<{ id: string }>(call(emergencyUrl('/contacts'), quinnToken, { method: 'POST', body: { userId: rae } }), 201);
+    await ok(call(emergencyUrl('/policy'), quinnToken, { method: 'PUT', body: { tiers: [{ contactIds: [contact.id], waitMinutes: 2 }] } }));
+    const e = await ok<Emergency>(call(emergencyUrl(''), quinnToken, { method: 'POST', body: { type: 'medical' } }), 201);
+    const [notice] = await capture.waitForMessages({ to: mailOf(rootAdmin), subject: `still nobody has answered ${quinn}` }, 1, 60_000);
+    assert.match(notice?.text ?? '', /nobody has acknowledged/);
+    await capture.waitForMessages({ to: mailOf(rae), subject: `still nobody has answered ${quinn}` }, 1, 60_000);
+    // The admin was told, so the admin may answer it and hears the all-clear.
+    await ok(call(emergencyUrl(`/${e.id}/resolve`), await platform.token(rootAdmin, ['user']), { method: 'POST', body: { note: 'reached by phone' } }));
+    await capture.waitForMessages({ to: mailOf(rae), subject: 'All clear' }, 1, 60_000);
   });
 
   test('when a panicking person presses SOS ten times, then one emergency escalates and each contact is paged once', async () => {
