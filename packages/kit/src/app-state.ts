@@ -6,7 +6,7 @@ import type { Metrics } from './metrics.ts';
 
 /** What the kit remembers about an app it created; lets finalize/mount/startServer find it without globals. */
 export interface KitAppState {
-  config: Pick<BaseConfig, 'APP_API_TOKEN' | 'SHUTDOWN_TIMEOUT_MS'>;
+  config: Pick<BaseConfig, 'APP_API_TOKEN' | 'SHUTDOWN_TIMEOUT_MS'> & Partial<Pick<BaseConfig, 'REQUEST_TIMEOUT_MS'>>;
   logger: Logger;
   metrics: Metrics;
   lifecycle: Lifecycle;

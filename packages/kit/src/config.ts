@@ -47,6 +47,8 @@ const baseShape = {
   JWT_AUDIENCE: z.string().min(1).default('lifeline-api'),
   LOG_LEVEL: z.enum(LOG_LEVELS, { error: `expected one of ${LOG_LEVELS.join(', ')}` }).default('info'),
   SHUTDOWN_TIMEOUT_MS: envInt(0, 600_000).default(10_000),
+  /** A request (line, headers and body) not received within this is answered 408: a slow client cannot hold a connection. */
+  REQUEST_TIMEOUT_MS: envInt(1_000, 600_000).default(30_000),
 };
 
 export const baseConfigSchema = z.object(baseShape);

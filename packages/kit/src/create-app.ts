@@ -21,7 +21,7 @@ export function jsonBodyParser() {
 }
 
 export interface ServiceAppOptions {
-  config: Pick<BaseConfig, 'APP_API_TOKEN' | 'SHUTDOWN_TIMEOUT_MS'>;
+  config: Pick<BaseConfig, 'APP_API_TOKEN' | 'SHUTDOWN_TIMEOUT_MS'> & Partial<Pick<BaseConfig, 'REQUEST_TIMEOUT_MS'>>;
   logger: Logger;
   metrics: Metrics;
   readiness?: ReadinessCheck[];

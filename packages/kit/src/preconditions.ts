@@ -28,7 +28,7 @@ function invalidIfMatch(detail: string): HttpProblem {
  */
 export function parseIfMatch(header: string | undefined): VersionCondition | undefined {
   if (header === undefined) return undefined;
-  if (!entityTagListSchema.safeParse(header).success) throw invalidIfMatch('If-Match must be * or 1-20 entity tags, at most 200 characters.');
+  if (!entityTagListSchema.safeParse(header.trim()).success) throw invalidIfMatch('If-Match must be * or 1-20 entity tags, at most 200 characters.');
   const text = header.trim();
   if (text === '*') return { kind: 'any' };
   const items = text.split(',').map((t) => t.trim());
@@ -50,7 +50,7 @@ export function parseIfMatch(header: string | undefined): VersionCondition | und
  */
 export function noneMatchHits(header: string | undefined, version: number): boolean {
   if (header === undefined) return false;
-  if (!entityTagListSchema.safeParse(header).success) {
+  if (!entityTagListSchema.safeParse(header.trim()).success) {
     throw badRequest('If-None-Match must be * or 1-20 entity tags, at most 200 characters, e.g. "3".', { type: 'invalid-if-none-match' });
   }
   if (header.trim() === '*') return true;

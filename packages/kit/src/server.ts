@@ -1,5 +1,5 @@
 import { once } from 'node:events';
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Express } from 'express';
 import { kitState } from './app-state.ts';
@@ -28,16 +28,32 @@ const DEFAULT_SHUTDOWN_TIMEOUT_MS = 10_000;
  */
 export const KEEP_ALIVE_TIMEOUT_MS = 65_000;
 
+/**
+ * A client has this long to send its request line and headers (Node measures it per request, so a kept-alive
+ * connection may idle longer: KEEP_ALIVE_TIMEOUT_MS).
+ */
+export const HEADERS_TIMEOUT_MS = 10_000;
+/** Node's default of 300 s let a client trickling a body hold a connection and its handler for minutes. */
+export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
+
 export async function startServer(app: Express, port: number, host = '0.0.0.0'): Promise<RunningServer> {
   const state = kitState(app);
   const lifecycle = state?.lifecycle ?? new Lifecycle();
   const logger = state?.logger;
   const defaultTimeout = state?.config.SHUTDOWN_TIMEOUT_MS ?? DEFAULT_SHUTDOWN_TIMEOUT_MS;
+  const requestTimeout = state?.config.REQUEST_TIMEOUT_MS ?? DEFAULT_REQUEST_TIMEOUT_MS;
 
-  const server = app.listen(port, host);
-  server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
-  // Node requires the header timeout to exceed the keep-alive timeout, or it cuts slow first requests.
-  server.headersTimeout = KEEP_ALIVE_TIMEOUT_MS + 1_000;
+  // A request not fully received in time is answered 408 and its connection closed. Node checks the
+  // timeouts on an interval (30 s by default, which would let a slow client overstay by that much).
+  const server = createServer(
+    {
+      requestTimeout,
+      headersTimeout: Math.min(HEADERS_TIMEOUT_MS, requestTimeout),
+      keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS,
+      connectionsCheckingInterval: Math.min(1_000, requestTimeout),
+    },
+    app,
+  ).listen(port, host);
   await once(server, 'listening');
   const actualPort = (server.address() as AddressInfo).port;
   logger?.info({ port: actualPort }, 'listening');

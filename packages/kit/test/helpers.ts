@@ -33,12 +33,16 @@ export interface TestApp {
 }
 
 export function makeApp(
-  opts: { readiness?: ReadinessCheck[]; appApiToken?: string; shutdownTimeoutMs?: number; readinessTimeoutMs?: number } = {},
+  opts: { readiness?: ReadinessCheck[]; appApiToken?: string; shutdownTimeoutMs?: number; readinessTimeoutMs?: number; requestTimeoutMs?: number } = {},
 ): TestApp {
   const { logger, lines } = captureLogger();
   const metrics = createMetrics({ appId: 'test', defaultMetrics: false });
   const app = createServiceApp({
-    config: { APP_API_TOKEN: opts.appApiToken, SHUTDOWN_TIMEOUT_MS: opts.shutdownTimeoutMs ?? 5000 },
+    config: {
+      APP_API_TOKEN: opts.appApiToken,
+      SHUTDOWN_TIMEOUT_MS: opts.shutdownTimeoutMs ?? 5000,
+      ...(opts.requestTimeoutMs !== undefined ? { REQUEST_TIMEOUT_MS: opts.requestTimeoutMs } : {}),
+    },
     logger,
     metrics,
     ...(opts.readiness ? { readiness: opts.readiness } : {}),
