@@ -17,6 +17,7 @@ import { prepareBenchPlatform } from './bench-platform.ts';
 import { jsonClient } from './http-post.ts';
 import { APP_SMTP_CONNECTIONS, emailCeiling } from './notification-ceiling.ts';
 import { runOpenLoop } from './open-loop.ts';
+import { sampleSessions } from './pg-sessions.ts';
 import { assertPortsFree } from './ports.ts';
 import { childPids, cpuMeter, pidListeningOn, rssMb, selfCpuMeter } from './process-stats.ts';
 import { ms, printTable, summarize } from './stats.ts';
@@ -201,9 +202,11 @@ async function bench(broker: Broker): Promise<void> {
       };
       const cpu = await cpuMeter(procs);
       const loadCpu = selfCpuMeter();
+      const sessions = await sampleSessions(platform.adminUrl, 'emergency_app');
       const since = new Date();
       const raised = await raiseAll(client, measured, settings.rate);
       const raiseCpu = await cpu.busyPct();
+      const dbSessions = await sessions.stop();
       const loadPct = loadCpu.busyPct();
       const mails = await mailsFor(capture, since, measured, (p) => p.emails.length);
       const first = firstMailLatencies(measured, mails);
@@ -251,6 +254,8 @@ async function bench(broker: Broker): Promise<void> {
           'emergency daprd RSS': `${(procs['emergency daprd'] && (await rssMb(procs['emergency daprd']))) ?? '-'} MB`,
         },
       ]);
+
+      printTable("emergency raise: the emergency app's Postgres sessions (emergency_app) while raising, sampled every 250 ms, by state / wait", [dbSessions.states]);
 
       // Nothing of the run may page anyone later: every emergency is cancelled (its all-clear mailed) before the apps stop.
       const cancelSince = new Date();

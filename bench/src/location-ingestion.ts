@@ -22,6 +22,7 @@ import { jsonClient } from './http-post.ts';
 import { bareHttpCeiling, directWrites, type CeilingResult } from './location-ceiling.ts';
 import { benchPeople, fencesOf, nextFixes, type BenchPerson } from './location-people.ts';
 import { runOpenLoop } from './open-loop.ts';
+import { sampleSessions } from './pg-sessions.ts';
 import { assertPortsFree } from './ports.ts';
 import { childPids, cpuMeter, pidListeningOn, rssMb, selfCpuMeter } from './process-stats.ts';
 import { ms, printTable, summarize } from './stats.ts';
@@ -86,6 +87,9 @@ interface Processes {
   app?: number;
   sidecar?: number;
   nginx?: number;
+  /** The server and role of the app's Postgres sessions, sampled during each step. */
+  adminUrl: string;
+  role: string;
 }
 
 /** One open-loop step through the gateway: `fixesPerS` offered in requests of `perRequest` fixes. */
@@ -96,6 +100,7 @@ async function step(client: ReturnType<typeof jsonClient>, people: BenchPerson[]
   const statuses = new Map<number, number>();
   const cpu = selfCpuMeter();
   const others = await cpuMeter({ app: procs.app, sidecar: procs.sidecar, nginx: procs.nginx });
+  const sessions = await sampleSessions(procs.adminUrl, procs.role);
   let next = 0;
   const r = await runOpenLoop({
     rate: fixesPerS / perRequest,
@@ -118,12 +123,14 @@ async function step(client: ReturnType<typeof jsonClient>, people: BenchPerson[]
   });
   const s = summarize(r.latenciesMs);
   const split = await others.busyPct();
+  const pool = await sessions.stop();
   const notOk = [...statuses].filter(([code]) => code !== 200).map(([code, n]) => `${n}x${code}`);
   const dropped = r.sent - [...statuses.values()].reduce((a, b) => a + b, 0);
   return {
     acceptedPerS: perS(accepted, r.elapsedS),
     s,
     saturated: s.p99 > SATURATED_P99_MS || r.errors > 0.01 * r.sent,
+    sessions: { 'offered fixes/s': fixesPerS, 'per request': perRequest, ...pool.states } as Row,
     row: {
       'offered fixes/s': fixesPerS,
       'requests/s': perS(r.sent, seconds),
@@ -190,7 +197,9 @@ async function bench(broker: Broker): Promise<void> {
   const profileDir = fromRoot(`.run/bench/profiles/location-${Date.now()}`);
   if (settings.profile) {
     mkdirSync(profileDir, { recursive: true });
-    definition.env.NODE_OPTIONS = `${platform.template.commonEnv.NODE_OPTIONS ?? ''} --cpu-prof --cpu-prof-dir=${profileDir}`.trim();
+    // Node refuses --cpu-prof in NODE_OPTIONS: it goes on dapr.yaml's command, right after `node`.
+    const [node, ...args] = definition.command;
+    definition.command = [node ?? 'node', '--cpu-prof', `--cpu-prof-dir=${profileDir}`, ...args];
   }
   const database = appDatabases().find((d) => d.app === APP);
   if (!database) throw new Error(`no ${APP} database`);
@@ -241,6 +250,8 @@ async function bench(broker: Broker): Promise<void> {
       app: await pidListeningOn(appDef.appPort),
       sidecar: await pidListeningOn(appDef.daprHttpPort),
       nginx: (await childPids(gateway.pid))[0],
+      adminUrl: platform.adminUrl,
+      role: database.role,
     };
     const client = jsonClient(gateway.apiUrl, 1024);
     try {
@@ -250,6 +261,7 @@ async function bench(broker: Broker): Promise<void> {
 
       const warm = await step(client, people, tokens, settings.batchRates[0] ?? 2000, BATCH, 10, procs);
       steps.push({ phase: `warm-up, ${BATCH}/request`, ...warm.row });
+      const sessionRows: Row[] = [];
       let best = { batch: 0, batchP99: Number.NaN, single: 0, singleP99: Number.NaN };
       for (const [perRequest, list] of [[BATCH, settings.batchRates], [1, settings.singleRates]] as const) {
         let saturated = false;
@@ -261,6 +273,7 @@ async function bench(broker: Broker): Promise<void> {
           const r = await step(client, people, tokens, rate, perRequest, settings.seconds, procs);
           const ceilingFixes = perRequest === 1 ? directSingle.fixesPerS : directBoth.fixesPerS;
           const ceilingHttp = perRequest === 1 ? httpSingle.fixesPerS : httpBatch.fixesPerS;
+          sessionRows.push(r.sessions);
           steps.push({ phase: `${perRequest}/request`, ...r.row, 'of direct ceiling': ratio(r.acceptedPerS, ceilingFixes), 'of HTTP ceiling': ratio(r.acceptedPerS, ceilingHttp) });
           saturated = r.saturated;
           if (r.s.p99 < GOAL_P99_MS && !r.saturated) {
@@ -274,6 +287,7 @@ async function bench(broker: Broker): Promise<void> {
       const title = `location ingestion (${broker}, ${engine} storage; ${people.length} people x ${FENCES_PER_PERSON} fences; ${settings.seconds} s per step, ceilings ${settings.ceilingSeconds} s)`;
       printTable(`${title}: ceilings in the same run`, ceilings);
       printTable(`${title}: open loop through the gateway`, steps);
+      printTable(`location ingestion: the app's Postgres sessions (${database.role}, pool ${DIRECT_CONCURRENCY}) sampled every 250 ms per step, by state / wait`, sessionRows);
       printTable('location ingestion: summary', [
         {
           'best batch fixes/s with p99 < 50 ms': best.batch ? `${best.batch} (p99 ${ms(best.batchP99)})` : `none of ${settings.batchRates.join(', ')}`,
