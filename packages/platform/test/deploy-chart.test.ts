@@ -308,7 +308,7 @@ test('when a required value is missing or the broker is unknown, then rendering 
   assert.notEqual(shortJwt.status, 0);
   const badBroker = run(['template', 'lifeline', CHART, ...REQUIRED, '--set', 'broker.type=nats']);
   assert.notEqual(badBroker.status, 0);
-  assert.match(badBroker.stderr, /broker\.type must be redis, kafka or rabbitmq/);
+  assert.match(badBroker.stderr, /at '\/broker\/type': value must be one of 'redis', 'kafka', 'rabbitmq'/);
   const base = ['--set', 'jwt.secret=0123456789abcdef0123456789abcdef', '--set', 'database.admin.password=x'];
   const noSmtp = run(['template', 'lifeline', CHART, ...base]);
   assert.notEqual(noSmtp.status, 0);
@@ -317,6 +317,24 @@ test('when a required value is missing or the broker is unknown, then rendering 
   const withoutNotification = run(['template', 'lifeline', CHART, ...base, '--set', 'apps.notification.enabled=false']);
   assert.equal(withoutNotification.status, 0, withoutNotification.stderr);
   assert.doesNotMatch(withoutNotification.stdout, /smtp-url/);
+});
+
+test('when a value has the wrong type, enum, range or name, then values.schema.json refuses it before anything renders, naming it', () => {
+  for (const [value, message] of [
+    ['apps.tasks.replicas=two', /at '\/apps\/tasks\/replicas': got string, want integer/],
+    ['apps.tasks.port=abc', /at '\/apps\/tasks\/port': got string, want integer/],
+    ['apps.tasks.port=70000', /at '\/apps\/tasks\/port'/],
+    ['image.pullPolicy=Sometimes', /at '\/image\/pullPolicy': value must be one of 'Always', 'IfNotPresent', 'Never'/],
+    ['apps.emergency.autoscaling.maxReplicas=0', /at '\/apps\/emergency\/autoscaling\/maxReplicas'/],
+    ['apps.tasks.prot=3101', /apps\/tasks.*prot/s],
+    ['apps.chat.port=3199', /invalid propertyName 'chat'/],
+    ['dapr.logLevel=loud', /at '\/dapr\/logLevel'/],
+  ] as const) {
+    const r = run(['template', 'lifeline', CHART, ...REQUIRED, '--set', value]);
+    assert.notEqual(r.status, 0, `${value} was accepted`);
+    assert.match(r.stderr, /values don't meet the specifications of the schema/, value);
+    assert.match(r.stderr, message, value);
+  }
 });
 
 test('when an existing Secret is named, then the chart renders none of its own and every reference uses it', () => {
