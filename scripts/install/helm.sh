@@ -9,8 +9,9 @@
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/../lib/common.sh"
 
-# v3.22.0 is the newest helm v3 release the Go module proxy serves here.
-HELM_VERSION=v3.22.0
+# v3.21.4: an approved release (v3.22.0 is served by the Go proxy but not approved, and may be refused on
+# a fresh machine; v4 changes the CLI the chart tests drive).
+HELM_VERSION=v3.21.4
 HELM_DIR="$LIFELINE_CACHE/helm/$HELM_VERSION"
 HELM_BIN="$HELM_DIR/helm"
 
