@@ -238,6 +238,11 @@ async function bench(broker: Broker): Promise<void> {
         'mail bytes': mails[0]?.size ?? '-',
         'not sent': `${first.missing} raises without a mail, ${Math.max(0, expectedMails - first.mails)} of ${expectedMails} mails missing`,
       });
+      const raisedAts = measured.flatMap((p) => (p.raisedAt === undefined ? [] : [p.raisedAt]));
+      console.log(
+        `raises sent from ${new Date(Math.min(...raisedAts)).toISOString()} to ${new Date(Math.max(...raisedAts)).toISOString()}; ` +
+          `page mails arrived from ${new Date(Math.min(...mails.map((m) => Date.parse(m.receivedAt)))).toISOString()} to ${new Date(lastMailMs).toISOString()}`,
+      );
       const oneInFlight = ceiling.loops.find((l) => l.inFlight === 1)?.result;
       const pool = ceiling.loops.find((l) => l.inFlight === APP_SMTP_CONNECTIONS)?.result;
       const send = summarize(oneInFlight?.latenciesMs ?? []);
