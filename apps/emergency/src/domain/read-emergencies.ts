@@ -14,11 +14,22 @@ export interface EmergencyDetail {
   nextStepAt: string | null;
 }
 
+/**
+ * The emergency, its timeline and next step as of one snapshot (REPEATABLE READ, read only): read one after
+ * another, a change committing in between (a location attached, a page sent) showed its timeline entry
+ * beside an emergency row from before it.
+ */
 export async function getEmergency(deps: Pick<EmergencyDeps, 'prisma'>, caller: AuthContext, id: string): Promise<EmergencyDetail> {
-  const emergency = await findEmergency(deps.prisma, id);
-  if (emergency === undefined || !(await mayRespond(deps.prisma, caller, emergency))) throw emergencyNotFound(id);
-  const [timeline, nextStepAt] = await Promise.all([readTimeline(deps.prisma, id), nextDueAt(deps.prisma, id)]);
-  return { emergency, timeline, nextStepAt };
+  return deps.prisma.$transaction(
+    async (tx) => {
+      const emergency = await findEmergency(tx, id);
+      if (emergency === undefined || !(await mayRespond(tx, caller, emergency))) throw emergencyNotFound(id);
+      const timeline = await readTimeline(tx, id);
+      const nextStepAt = await nextDueAt(tx, id);
+      return { emergency, timeline, nextStepAt };
+    },
+    { isolationLevel: 'RepeatableRead' },
+  );
 }
 
 export interface EmergencyPosition {
