@@ -13,6 +13,8 @@ export interface KitAppState {
   finalized: boolean;
   /** Paths only the sidecar calls (topic and binding routes); filled by Subscriptions.mount. */
   sidecarRoutes: Set<string>;
+  /** Closed after the server (the rate limits' Redis connection). */
+  onClose?: () => Promise<void>;
 }
 
 const states = new WeakMap<Express, KitAppState>();

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { LOG_LEVELS } from './logger.ts';
+import { rateLimitConfigShape } from './rate-limit/policy.ts';
 
 /** Thrown by loadConfig; the message names every bad variable so one restart fixes them all. */
 export class ConfigError extends Error {
@@ -49,6 +50,7 @@ const baseShape = {
   SHUTDOWN_TIMEOUT_MS: envInt(0, 600_000).default(10_000),
   /** A request (line, headers and body) not received within this is answered 408: a slow client cannot hold a connection. */
   REQUEST_TIMEOUT_MS: envInt(1_000, 600_000).default(30_000),
+  ...rateLimitConfigShape,
 };
 
 export const baseConfigSchema = z.object(baseShape);

@@ -11,6 +11,11 @@ import type { Logger } from './logger.ts';
 import { httpMetricsMiddleware, metricsHandler } from './metrics.ts';
 import type { Metrics } from './metrics.ts';
 import { storableInputGuard } from './storable-input.ts';
+import { createAuth, type AuthContext, type AuthSettings } from './auth.ts';
+import { trustedProxies } from './rate-limit/client-address.ts';
+import { createRateLimits, type RateLimits } from './rate-limit/limiter.ts';
+import { callerMiddleware } from './rate-limit/middleware.ts';
+import { policiesFrom, type RateLimitSettings } from './rate-limit/policy.ts';
 
 export const JSON_BODY_TYPES = ['application/json', 'application/*+json'];
 export const JSON_BODY_LIMIT = '1mb';
@@ -21,16 +26,55 @@ export function jsonBodyParser() {
 }
 
 export interface ServiceAppOptions {
-  config: Pick<BaseConfig, 'APP_API_TOKEN' | 'SHUTDOWN_TIMEOUT_MS'> & Partial<Pick<BaseConfig, 'REQUEST_TIMEOUT_MS'>>;
+  config: Pick<BaseConfig, 'APP_API_TOKEN' | 'SHUTDOWN_TIMEOUT_MS'> &
+    Partial<Pick<BaseConfig, 'REQUEST_TIMEOUT_MS' | 'JWT_SECRET' | 'JWT_ISSUER' | 'JWT_AUDIENCE'>> &
+    RateLimitSettings;
   logger: Logger;
   metrics: Metrics;
   readiness?: ReadinessCheck[];
   readinessTimeoutMs?: number;
+  /**
+   * The rate limits (packages/kit/src/rate-limit): by default built from RATE_LIMIT_* in config, off
+   * without RATE_LIMIT_REDIS_URL. Tests pass their own (two apps on one set of counters) or `false`.
+   */
+  rateLimits?: RateLimits | false;
+  /** How the caller middleware verifies a bearer token; createAuth(config).verify by default. */
+  verifyToken?: (token: string) => Promise<AuthContext>;
   /** Access log at info for every request except probes and scrapes (those log at debug). */
   accessLog?: boolean;
 }
 
 const QUIET_PATHS = new Set(['/health/live', '/health/ready', '/metrics']);
+/** Paths the gateway never routes: the sidecar's, service invocation's and the probes'. Never rate-limited. */
+const INTERNAL_PATH = /^\/(dapr|internal|health)(\/|$)|^\/metrics$/;
+
+function rateLimitsFromConfig(opts: ServiceAppOptions): RateLimits | undefined {
+  const { config, logger } = opts;
+  if (opts.rateLimits === false) return undefined;
+  if (opts.rateLimits) return opts.rateLimits;
+  if (!config.RATE_LIMIT_REDIS_URL) {
+    logger.warn('RATE_LIMIT_REDIS_URL is not set: requests are not rate-limited');
+    return undefined;
+  }
+  return createRateLimits({
+    redis: config.RATE_LIMIT_REDIS_URL,
+    policies: policiesFrom(config),
+    keyPrefix: config.RATE_LIMIT_KEY_PREFIX ?? 'ratelimit:',
+    logger,
+    registry: opts.metrics.registry,
+    ...(config.RATE_LIMIT_REDIS_TIMEOUT_MS === undefined ? {} : { timeoutMs: config.RATE_LIMIT_REDIS_TIMEOUT_MS }),
+  });
+}
+
+function tokenVerifier(opts: ServiceAppOptions): ((token: string) => Promise<AuthContext>) | undefined {
+  if (opts.verifyToken) return opts.verifyToken;
+  const { JWT_SECRET, JWT_ISSUER, JWT_AUDIENCE } = opts.config;
+  if (!JWT_SECRET) return undefined;
+  // The app builds its own Auth for its routes; both remember verified tokens, so a token is checked once per process each.
+  const settings: AuthSettings = { ...opts.config, JWT_SECRET, JWT_ISSUER: JWT_ISSUER ?? 'lifeline', JWT_AUDIENCE: JWT_AUDIENCE ?? 'lifeline-api' };
+  const auth = createAuth(settings);
+  return (token) => auth.verify(token);
+}
 
 /**
  * An express 5 app with everything every service needs before its own routes.
@@ -72,7 +116,31 @@ export function createServiceApp(opts: ServiceAppOptions): Express {
     }),
   );
   app.get('/metrics', metricsHandler(metrics));
-  setKitState(app, { config: opts.config, logger, metrics, lifecycle, finalized: false, sidecarRoutes });
+  // After the probes, before every route: the caller is named (for the gateway's access log) and their
+  // budget spent. The rate limits' Redis connection is the app's; startServer closes it last.
+  const verify = tokenVerifier(opts);
+  const limits = rateLimitsFromConfig(opts);
+  const owned = limits !== undefined && opts.rateLimits === undefined;
+  if (verify) {
+    app.use(
+      callerMiddleware({
+        verify,
+        limits,
+        proxies: trustedProxies(opts.config.RATE_LIMIT_TRUSTED_PROXIES ?? ['127.0.0.1/8', '::1/128']),
+        appApiToken: opts.config.APP_API_TOKEN,
+        isInternal: (req) => INTERNAL_PATH.test(req.path) || sidecarRoutes.has(req.path),
+      }),
+    );
+  }
+  setKitState(app, {
+    config: opts.config,
+    logger,
+    metrics,
+    lifecycle,
+    finalized: false,
+    sidecarRoutes,
+    ...(owned ? { onClose: () => limits.close() } : {}),
+  });
   return app;
 }
 

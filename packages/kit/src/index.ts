@@ -135,3 +135,19 @@ export {
 export type { JsonSchema, OpenApiDocumentOptions, SchemaIo } from './openapi.ts';
 export { IDEMPOTENT_REPLAYED_HEADER, canonicalJson, idempotencyKeyHeader, idempotencyKeyOf, requestHash } from './idempotency-key.ts';
 export { answerUnknownMethods } from './method-not-allowed.ts';
+export {
+  DEFAULT_RATE_POLICIES,
+  RATE_LIMIT_GROUPS,
+  USER_ID_HEADER,
+  callerMiddleware,
+  clientAddress,
+  createRateLimits,
+  isRateLimited,
+  limitRequest,
+  parseRatePolicy,
+  policiesFrom,
+  rateLimitHeader,
+  rateLimitPolicyHeader,
+  trustedProxies,
+} from './rate-limit/index.ts';
+export type { RateLimitDecision, RateLimitGroup, RateLimitSettings, RateLimits, RateLimitsOptions, RatePolicies, RatePolicy } from './rate-limit/index.ts';

@@ -135,6 +135,7 @@ export function problemCatalog<const S extends Record<number, string>>(descripti
 export const GATEWAY_PROBLEMS = {
   413: 'The body is larger than the gateway accepts (payload-too-large); nothing reached the service.',
   414: 'The path and query are longer than the gateway accepts (uri-too-long); nothing reached the service.',
+  429: 'Over the caller\'s rate limit (too-many-requests): Retry-After, RateLimit and RateLimit-Policy say when to come back; nothing was done.',
   431: 'A header, or all of them together, is longer than the gateway accepts (request-header-fields-too-large).',
 } as const;
 

@@ -73,6 +73,7 @@ export async function startServer(app: Express, port: number, host = '0.0.0.0'):
     const late = setTimeout(() => server.closeAllConnections(), 1000);
     await closed;
     clearTimeout(late);
+    await state?.onClose?.();
     logger?.info({ drained }, 'server closed');
     return drained;
   }

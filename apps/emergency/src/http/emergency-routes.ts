@@ -5,6 +5,7 @@ import type { EmergencyDeps } from '../domain/emergency-deps.ts';
 import { raiseEmergency } from '../domain/raise-emergency.ts';
 import { getEmergency, listEmergencies, type EmergencyPosition } from '../domain/read-emergencies.ts';
 import { acknowledgeBody, cancelBody, emergencyIdParams, listEmergenciesQuery, raiseBody, resolveBody, respondQuery } from './input.ts';
+import { limitNewRaise } from './raise-limit.ts';
 import { ackLinkProblem, acknowledgedPage, respondPage } from './respond-page.ts';
 import { emergencyDetailView, emergencyView } from './views.ts';
 
@@ -21,6 +22,7 @@ export function emergencyRoutes(opts: { auth: Auth; deps: EmergencyDeps; cursors
   router.post('/emergencies', member, requireJsonBody(), async (req, res) => {
     const key = idempotencyKeyOf(req);
     const input = raiseBody.parse(req.body);
+    await limitNewRaise(req, res, deps, input.personId);
     const { type, ...rest } = input;
     const idempotency = key === undefined ? undefined : { key, requestHash: requestHash('POST /emergencies', input) };
     const raised = await raiseEmergency(deps, getAuth(req), { kind: type, ...rest }, idempotency);
