@@ -46,6 +46,11 @@ const baseShape = {
   JWT_SECRET: z.string().min(32, 'must be at least 32 characters (HS256 key)'),
   JWT_ISSUER: z.string().min(1).default('lifeline'),
   JWT_AUDIENCE: z.string().min(1).default('lifeline-api'),
+  /** The identity provider's key set (auth.ts): set, a person's token must be RS256/ES256 under one of its keys. */
+  JWT_JWKS_URL: z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' }).optional(),
+  /** Every token's jti is checked against the shared denylist (revocations.ts). */
+  TOKEN_REVOCATION: envBool().default(false),
+  REVOCATION_STORE_NAME: z.string().min(1).default('revocations'),
   LOG_LEVEL: z.enum(LOG_LEVELS, { error: `expected one of ${LOG_LEVELS.join(', ')}` }).default('info'),
   SHUTDOWN_TIMEOUT_MS: envInt(0, 600_000).default(10_000),
   /** A request (line, headers and body) not received within this is answered 408: a slow client cannot hold a connection. */

@@ -43,8 +43,13 @@ export { DEFAULT_CHECK_TIMEOUT_MS, evaluateReadiness, healthRouter } from './hea
 export type { CheckResult, ReadinessCheck } from './health.ts';
 export { Lifecycle } from './lifecycle.ts';
 
-export { ROLES, canActFor, createAuth, getAuth, signToken } from './auth.ts';
-export type { Auth, AuthContext, AuthSettings, Role, SignOptions, TokenClaims } from './auth.ts';
+export { CLOCK_TOLERANCE_SECONDS, MAX_TOKEN_LIFETIME_SECONDS, ROLES, canActFor, createAuth, getAuth, signToken } from './auth.ts';
+export type { Auth, AuthContext, AuthParts, AuthSettings, Role, SignOptions, SigningKey, TokenClaims, TokenFacts } from './auth.ts';
+export { JWKS_ALGORITHMS, remoteJwks } from './jwks.ts';
+export type { JwksKeys, JwksOptions } from './jwks.ts';
+export { RevocationUnavailableError, daprRevocations } from './revocations.ts';
+export type { RevocationOptions, RevocationStore } from './revocations.ts';
+export { revocationRoutes } from './revocation-routes.ts';
 export { APP_TOKEN_HEADER, appTokenCheck, tokensEqual } from './app-token.ts';
 
 export {
