@@ -4,6 +4,7 @@ import { answerUnknownMethods, createAuth, createEmergencyAckLinks, createServic
 import { databaseReadinessCheck, outboxRelayFromConfig, type OutboxRelay } from '@lifeline/db';
 import type { EmergencyConfig } from './config.ts';
 import type { PrismaClient } from './data/db.ts';
+import { PoolDb } from './data/sql.ts';
 import { deleteExpiredIdempotencyKeys } from './data/idempotency-repository.ts';
 import { LocationClient } from './clients/location-client.ts';
 import { locationTrack } from './clients/location-track.ts';
@@ -43,6 +44,7 @@ export interface EmergencyApp {
 
 export function createApp(appDeps: AppDeps): EmergencyApp {
   const { config, prisma, dapr, locationDapr, logger, metrics } = appDeps;
+  const db = PoolDb.of(prisma, config.DB_CONNECTION_WAIT_MS);
   const relay = outboxRelayFromConfig({
     prisma,
     dapr,
@@ -50,7 +52,7 @@ export function createApp(appDeps: AppDeps): EmergencyApp {
     metrics,
     config,
     source: EVENT_SOURCE,
-    housekeeping: [{ name: 'expired idempotency keys', run: (limit) => deleteExpiredIdempotencyKeys(prisma, limit) }],
+    housekeeping: [{ name: 'expired idempotency keys', run: (limit) => deleteExpiredIdempotencyKeys(db, limit) }],
   });
   const stepsDone = new Counter({
     name: 'emergency_escalation_steps_total',
@@ -63,9 +65,9 @@ export function createApp(appDeps: AppDeps): EmergencyApp {
   // The runner needs the deps and the deps wake the runner: the closure reads it once it exists.
   const runner: { current?: StepRunner } = {};
   const location = new LocationClient({ dapr: locationDapr, appId: config.LOCATION_APP_ID, jwt: config, serviceId: config.APP_ID });
-  const locations = new LocationAttacher({ prisma }, location, logger);
+  const locations = new LocationAttacher({ db }, location, logger);
   const deps: EmergencyDeps = {
-    prisma,
+    db,
     outboxWritten: () => relay.wake(),
     stepsDue: () => runner.current?.wake(),
     raised: (emergencyId, personId) => locations.attach(emergencyId, personId),
@@ -87,7 +89,7 @@ export function createApp(appDeps: AppDeps): EmergencyApp {
 
   const app = createServiceApp({ config, logger, metrics, readiness: [sidecarReadinessCheck(dapr), databaseReadinessCheck(prisma)] });
   const subs = createSubscriptions({ pubsubName: config.PUBSUB_NAME, logger, metrics }).binding(escalationCron(steps));
-  subscribeDeliveryOutcomes(subs, prisma);
+  subscribeDeliveryOutcomes(subs, db);
   subs.mount(app);
   const auth = createAuth(config);
   // One router for the public routes, so a method a path does not serve is 405 with Allow (the fuzzer's ST204).

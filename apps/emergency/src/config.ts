@@ -10,6 +10,12 @@ export const emergencyConfigShape = {
    * with waits of 2 "minutes" runs in 4 s without a policy that would be absurd in production.
    */
   ESCALATION_TIME_UNIT: z.enum(['minutes', 'seconds'], { error: 'expected minutes or seconds' }).default('minutes'),
+  /**
+   * How long a request (or a tick) waits for one of the DB_POOL_MAX connections before it gives up: a raise
+   * then answers 503 problem+json with Retry-After instead of queueing without bound. Transactions hold a
+   * connection only while their SQL runs (a few ms), so a wait this long means the pool is saturated.
+   */
+  DB_CONNECTION_WAIT_MS: envInt(50, 30_000).default(2000),
   /** Steps one tick works through at most; a tick with more due steps leaves the rest to the next one. */
   ESCALATION_BATCH: envInt(1, 10_000).default(200),
   /** Minutes (of ESCALATION_TIME_UNIT) after a check-in's due time before it counts as missed. */

@@ -1,7 +1,8 @@
-import type { Prisma, PrismaClient } from '../generated/prisma/client.ts';
+import type { PrismaClient } from '../generated/prisma/client.ts';
+import type { Sql, SqlPool } from './sql.ts';
 
-export type { PrismaClient };
+export type { PrismaClient, SqlPool };
 
-/** Repositories accept either the client or an interactive transaction, so use cases decide the boundary. */
-export type Db = PrismaClient | Prisma.TransactionClient;
-export type Tx = Prisma.TransactionClient;
+/** Repositories accept the pool or a transaction on it, so use cases decide the boundary. */
+export type Db = Sql;
+export type Tx = Sql;

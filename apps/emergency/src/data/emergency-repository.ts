@@ -104,16 +104,17 @@ export interface NewEmergency {
 }
 
 /**
- * Inserts the person's new active emergency. false: a concurrent raise committed one first (the partial
- * unique index); the caller then joins that one instead.
+ * Inserts the person's new active emergency and answers it as stored. undefined: a concurrent raise
+ * committed one first (the partial unique index); the caller then joins that one instead.
  */
-export async function insertEmergency(tx: Tx, e: NewEmergency): Promise<boolean> {
-  const inserted = await tx.$executeRaw`
+export async function insertEmergency(tx: Tx, e: NewEmergency): Promise<Emergency | undefined> {
+  const [row] = await tx.$queryRaw<EmergencyRow[]>`
     INSERT INTO emergencies (id, person_id, kind, status, message, location, policy_id, plan, raised_by, created_at, updated_at)
     VALUES (${e.id}::uuid, ${e.personId}, ${e.kind}, 'open', ${e.message}, ${e.location === null ? null : JSON.stringify(e.location)}::jsonb,
             ${e.plan.policyId}::uuid, ${JSON.stringify(e.plan)}::jsonb, ${e.raisedBy}, ${e.createdAt}::timestamptz, ${e.createdAt}::timestamptz)
-    ON CONFLICT (person_id) WHERE status IN ('open', 'acknowledged') DO NOTHING`;
-  return inserted === 1;
+    ON CONFLICT (person_id) WHERE status IN ('open', 'acknowledged') DO NOTHING
+    RETURNING ${EMERGENCY_COLUMNS}`;
+  return row === undefined ? undefined : toEmergency(row);
 }
 
 /** Writes the status fields of a locked emergency. */

@@ -2,14 +2,14 @@ import { emergencyRecipientSchema, type EmergencyRecipient } from '@lifeline/con
 import { recipientKey } from '../domain/emergency.ts';
 import type { Db } from './db.ts';
 
-/** Remembers who was paged (first time only): they may read the emergency and are told how it ends. */
+/** Remembers who was paged (first time only): they may read the emergency and are told how it ends. One statement for the lot. */
 export async function recordPaged(db: Db, emergencyId: string, recipients: readonly EmergencyRecipient[]): Promise<void> {
-  for (const r of recipients) {
-    await db.$executeRaw`
-      INSERT INTO paged_recipients (emergency_id, recipient_key, recipient)
-      VALUES (${emergencyId}::uuid, ${recipientKey(r)}, ${JSON.stringify(r)}::jsonb)
-      ON CONFLICT DO NOTHING`;
-  }
+  if (recipients.length === 0) return;
+  await db.$executeRaw`
+    INSERT INTO paged_recipients (emergency_id, recipient_key, recipient)
+    SELECT ${emergencyId}::uuid, r.key, r.recipient
+    FROM unnest(${recipients.map(recipientKey)}::text[], ${recipients.map((r) => JSON.stringify(r))}::jsonb[]) AS r(key, recipient)
+    ON CONFLICT DO NOTHING`;
 }
 
 /** Everyone paged so far, in the order they were first paged. */

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { emergencyRecipientSchema, type EmergencyRecipient } from '@lifeline/contracts';
-import type { StepKind, StepRef } from '../domain/escalation-plan.ts';
+import type { StepRef } from '../domain/escalation-plan.ts';
 import type { TierOrdering } from '../domain/nearest-first.ts';
 import type { Db, Tx } from './db.ts';
 
@@ -33,22 +33,36 @@ export async function scheduleStep(db: Db, emergencyId: string, cycle: number, s
 }
 
 /**
- * The oldest due step of an OPEN emergency (or the reopen step of an acknowledged one whose
- * acknowledgement timed out), with both the step and the emergency row locked until the
- * transaction ends. SKIP LOCKED on both: a step another replica works on is skipped, never done twice, and
- * an emergency whose acknowledgement (or resolve, cancel) is in progress is skipped rather than waited for.
- * Once that commits, the emergency is no longer open and its pending steps are cancelled, so this query
- * cannot return them any more: no page leaves after an acknowledgement. The WHERE repeats the partial
- * index's predicate so the planner uses escalation_steps_due_idx.
+ * Up to `limit` due steps of OPEN emergencies (and reopen steps of acknowledged ones), oldest first,
+ * locking nothing: what the runner looks at (and asks the location app about) before it claims each one
+ * in a transaction of its own. The WHERE repeats the partial index's predicate so the planner uses
+ * escalation_steps_due_idx.
  */
-export async function claimDueStep(tx: Tx): Promise<DueStep | undefined> {
-  const [row] = await tx.$queryRaw<Array<{ emergencyId: string; cycle: number; tier: number; round: number; kind: StepKind; attempts: number; recipients: unknown }>>`
+export async function dueSteps(db: Db, limit: number): Promise<DueStep[]> {
+  return db.$queryRaw<DueStep[]>`
     SELECT s.emergency_id::text AS "emergencyId", s.cycle, s.tier, s.round, s.kind, s.attempts, s.recipients
     FROM escalation_steps s JOIN emergencies e ON e.id = s.emergency_id
     WHERE s.status = 'pending' AND s.due_at <= statement_timestamp()
       AND e.status = CASE WHEN s.kind = 'reopen' THEN 'acknowledged' ELSE 'open' END
     ORDER BY s.due_at
-    LIMIT 1
+    LIMIT ${limit}`;
+}
+
+/**
+ * Claims one step dueSteps saw, with the step and its emergency row locked until the transaction ends, and
+ * answers it as it is now; undefined unless it is still pending and due and the emergency is in the status
+ * the step needs. SKIP LOCKED on both: a step another replica works on is skipped, never done twice, and an
+ * emergency whose acknowledgement (or resolve, cancel) is in progress is skipped rather than waited for.
+ * Once that commits, the emergency is no longer open and its pending steps are cancelled, so this cannot
+ * claim them any more: no page leaves after an acknowledgement.
+ */
+export async function claimStep(tx: Tx, ref: DueStep): Promise<DueStep | undefined> {
+  const [row] = await tx.$queryRaw<DueStep[]>`
+    SELECT s.emergency_id::text AS "emergencyId", s.cycle, s.tier, s.round, s.kind, s.attempts, s.recipients
+    FROM escalation_steps s JOIN emergencies e ON e.id = s.emergency_id
+    WHERE s.emergency_id = ${ref.emergencyId}::uuid AND s.cycle = ${ref.cycle} AND s.tier = ${ref.tier} AND s.round = ${ref.round}
+      AND s.status = 'pending' AND s.due_at <= statement_timestamp()
+      AND e.status = CASE WHEN s.kind = 'reopen' THEN 'acknowledged' ELSE 'open' END
     FOR UPDATE OF s, e SKIP LOCKED`;
   return row;
 }

@@ -10,9 +10,9 @@ import type { EmergencyDeps } from './emergency-deps.ts';
  * none). Runs after the answer went out, with the location client's short timeout, so an absent or slow
  * location app never holds up a raise or a page; that it was unavailable is recorded on the timeline too.
  */
-export async function attachLocation(deps: Pick<EmergencyDeps, 'prisma'>, location: LocationClient, logger: Logger, emergencyId: string, personId: string): Promise<void> {
+export async function attachLocation(deps: Pick<EmergencyDeps, 'db'>, location: LocationClient, logger: Logger, emergencyId: string, personId: string): Promise<void> {
   const lookup = await location.snapshot(personId);
-  await deps.prisma.$transaction(async (tx) => {
+  await deps.db.$transaction(async (tx) => {
     const e = await lockEmergency(tx, emergencyId);
     if (e === undefined) return;
     if (!lookup.ok) {
@@ -31,7 +31,7 @@ export class LocationAttacher {
   readonly #running = new Set<Promise<void>>();
 
   constructor(
-    private readonly deps: Pick<EmergencyDeps, 'prisma'>,
+    private readonly deps: Pick<EmergencyDeps, 'db'>,
     private readonly location: LocationClient,
     private readonly logger: Logger,
   ) {}

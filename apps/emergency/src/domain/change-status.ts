@@ -1,6 +1,7 @@
 import type { EmergencyRecipient } from '@lifeline/contracts';
 import { canActFor, conflict, forbidden, type AuthContext } from '@lifeline/kit';
-import { inOutboxTransaction, type Emit } from '@lifeline/db';
+import type { Emit } from '@lifeline/db';
+import { inOutbox } from './outbox-transaction.ts';
 import type { Tx } from '../data/db.ts';
 import { lockEmergency, saveStatus } from '../data/emergency-repository.ts';
 import { useAckLink } from '../data/idempotency-repository.ts';
@@ -33,7 +34,7 @@ async function changeStatus(
   authorize: (tx: Tx, emergency: Emergency) => Promise<{ by: string; actor: EventActor; name: string }>,
   note: string | null,
 ): Promise<Emergency> {
-  return inOutboxTransaction(deps, async (tx, emit) => {
+  return inOutbox(deps, async (tx, emit) => {
     const before = await lockEmergency(tx, id);
     if (before === undefined) throw emergencyNotFound(id);
     const who = await authorize(tx, before);

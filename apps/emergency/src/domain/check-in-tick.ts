@@ -1,4 +1,4 @@
-import { inOutboxTransaction } from '@lifeline/db';
+import { inOutbox } from './outbox-transaction.ts';
 import type { Logger } from '@lifeline/kit';
 import { claimMissedCheckIn, saveCheckIn } from '../data/check-in-repository.ts';
 import { appendTimeline } from '../data/timeline-repository.ts';
@@ -21,7 +21,7 @@ function missedMessage(c: CheckIn): string {
 export async function raiseForMissedCheckIns(deps: EmergencyDeps, logger: Logger, limit: number): Promise<number> {
   let raised = 0;
   for (let i = 0; i < limit; i++) {
-    const done = await inOutboxTransaction(deps, async (tx, emit) => {
+    const done = await inOutbox(deps, async (tx, emit) => {
       const checkIn = await claimMissedCheckIn(tx, deps.checkInGraceSeconds);
       if (checkIn === undefined) return undefined;
       const now = new Date().toISOString();

@@ -28,7 +28,7 @@ export async function createCheckIn(deps: EmergencyDeps, caller: AuthContext, in
   const personId = input.personId ?? caller.userId;
   requireManager(caller, personId, 'check-ins');
   const dueAt = dueInstant(deps, input.due, Date.now());
-  return deps.prisma.$transaction(async (tx) => {
+  return deps.db.$transaction(async (tx) => {
     await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext('emergency-check-ins'), hashtext(${personId}))`;
     if ((await countPending(tx, personId)) >= CHECK_IN_LIMITS.pendingPerPerson) {
       throw unprocessable(`A person has at most ${CHECK_IN_LIMITS.pendingPerPerson} running check-ins; complete one first.`, { type: 'too-many-check-ins' });
@@ -37,15 +37,15 @@ export async function createCheckIn(deps: EmergencyDeps, caller: AuthContext, in
   });
 }
 
-export async function getCheckIn(deps: Pick<EmergencyDeps, 'prisma'>, caller: AuthContext, id: string): Promise<CheckIn> {
-  const c = await findCheckIn(deps.prisma, id);
+export async function getCheckIn(deps: Pick<EmergencyDeps, 'db'>, caller: AuthContext, id: string): Promise<CheckIn> {
+  const c = await findCheckIn(deps.db, id);
   if (c === undefined || !canActFor(caller, c.personId)) throw checkInNotFound(id);
   return c;
 }
 
-export async function listPersonCheckIns(deps: Pick<EmergencyDeps, 'prisma'>, caller: AuthContext, personId: string): Promise<CheckIn[]> {
+export async function listPersonCheckIns(deps: Pick<EmergencyDeps, 'db'>, caller: AuthContext, personId: string): Promise<CheckIn[]> {
   requireManager(caller, personId, 'check-ins');
-  return listCheckIns(deps.prisma, personId, 100);
+  return listCheckIns(deps.db, personId, 100);
 }
 
 /**
@@ -53,7 +53,7 @@ export async function listPersonCheckIns(deps: Pick<EmergencyDeps, 'prisma'>, ca
  * locked row, and after this commits the row is no longer pending (or no longer due).
  */
 async function change(deps: EmergencyDeps, caller: AuthContext, id: string, work: (tx: Tx, c: CheckIn) => Promise<CheckIn>): Promise<CheckIn> {
-  return deps.prisma.$transaction(async (tx) => {
+  return deps.db.$transaction(async (tx) => {
     const c = await lockCheckIn(tx, id);
     if (c === undefined || !canActFor(caller, c.personId)) throw checkInNotFound(id);
     return work(tx, c);

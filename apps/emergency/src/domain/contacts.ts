@@ -14,23 +14,23 @@ function contactNotFound(id: string): HttpProblem {
   return notFound(`Contact ${id} was not found.`, { type: 'contact-not-found' });
 }
 
-export async function listPersonContacts(deps: Pick<EmergencyDeps, 'prisma'>, caller: AuthContext, personId: string): Promise<Contact[]> {
+export async function listPersonContacts(deps: Pick<EmergencyDeps, 'db'>, caller: AuthContext, personId: string): Promise<Contact[]> {
   requireManager(caller, personId, 'emergency contacts');
-  return listContacts(deps.prisma, personId);
+  return listContacts(deps.db, personId);
 }
 
 /** Someone else's contact answers like a missing one. */
-export async function getContact(deps: Pick<EmergencyDeps, 'prisma'>, caller: AuthContext, id: string): Promise<Contact> {
-  const contact = await findContact(deps.prisma, id);
+export async function getContact(deps: Pick<EmergencyDeps, 'db'>, caller: AuthContext, id: string): Promise<Contact> {
+  const contact = await findContact(deps.db, id);
   if (contact === undefined || !canActFor(caller, contact.personId)) throw contactNotFound(id);
   return contact;
 }
 
-export async function addContact(deps: Pick<EmergencyDeps, 'prisma'>, caller: AuthContext, input: NewContact): Promise<Contact> {
+export async function addContact(deps: Pick<EmergencyDeps, 'db'>, caller: AuthContext, input: NewContact): Promise<Contact> {
   const personId = input.personId ?? caller.userId;
   requireManager(caller, personId, 'emergency contacts');
   if ('userId' in input && input.userId === personId) throw unprocessable('A person cannot be their own emergency contact.', { type: 'self-contact' });
-  return deps.prisma.$transaction(async (tx) => {
+  return deps.db.$transaction(async (tx) => {
     await lockContactList(tx, personId);
     const existing = await listContacts(tx, personId);
     if (existing.length >= MAX_CONTACTS) {
@@ -54,8 +54,8 @@ export interface ContactChange {
   phone?: string | null | undefined;
 }
 
-export async function changeContact(deps: Pick<EmergencyDeps, 'prisma'>, caller: AuthContext, id: string, change: ContactChange): Promise<Contact> {
-  return deps.prisma.$transaction(async (tx) => {
+export async function changeContact(deps: Pick<EmergencyDeps, 'db'>, caller: AuthContext, id: string, change: ContactChange): Promise<Contact> {
+  return deps.db.$transaction(async (tx) => {
     const contact = await findContact(tx, id);
     if (contact === undefined || !canActFor(caller, contact.personId)) throw contactNotFound(id);
     if (contact.kind === 'user' && (change.email !== undefined || change.phone !== undefined)) {
@@ -72,8 +72,8 @@ export async function changeContact(deps: Pick<EmergencyDeps, 'prisma'>, caller:
 }
 
 /** Deleting a contact also takes it out of the person's policy; running escalations keep their snapshot. */
-export async function removeContact(deps: Pick<EmergencyDeps, 'prisma'>, caller: AuthContext, id: string): Promise<void> {
-  await deps.prisma.$transaction(async (tx) => {
+export async function removeContact(deps: Pick<EmergencyDeps, 'db'>, caller: AuthContext, id: string): Promise<void> {
+  await deps.db.$transaction(async (tx) => {
     const contact = await findContact(tx, id);
     if (contact === undefined || !canActFor(caller, contact.personId)) throw contactNotFound(id);
     await lockContactList(tx, contact.personId);

@@ -1,10 +1,11 @@
 import type { EmergencyAckLinks } from '@lifeline/kit';
-import type { PrismaClient } from '../data/db.ts';
+import type { SqlPool } from '../data/db.ts';
 import type { DistanceLookup } from './nearest-first.ts';
 
 /** What the emergency use cases need; built once in createApp. */
 export interface EmergencyDeps {
-  prisma: PrismaClient;
+  /** Straight on the Postgres pool (data/sql.ts): transactions here hold a connection only while their SQL runs. */
+  db: SqlPool;
   /** A transaction that wrote outbox rows committed: the relay publishes without waiting for its next poll. */
   outboxWritten: () => void;
   /** A transaction scheduled a step that is due now: run the escalation without waiting for the next tick. */

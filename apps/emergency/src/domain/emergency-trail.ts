@@ -19,9 +19,9 @@ export interface EmergencyTrail {
  * close (or now), asked of the location app through the sidecar. Readable by whoever may read the
  * emergency (else the 404 of a missing id); a location app that is down or slow is 503, never a 500.
  */
-export async function emergencyTrail(deps: Pick<EmergencyDeps, 'prisma'>, track: LocationTrack, caller: AuthContext, id: string, since: Date | undefined): Promise<EmergencyTrail> {
-  const emergency = await findEmergency(deps.prisma, id);
-  if (emergency === undefined || !(await mayRespond(deps.prisma, caller, emergency))) throw emergencyNotFound(id);
+export async function emergencyTrail(deps: Pick<EmergencyDeps, 'db'>, track: LocationTrack, caller: AuthContext, id: string, since: Date | undefined): Promise<EmergencyTrail> {
+  const emergency = await findEmergency(deps.db, id);
+  if (emergency === undefined || !(await mayRespond(deps.db, caller, emergency))) throw emergencyNotFound(id);
   const raisedAt = new Date(emergency.createdAt);
   const from = since !== undefined && since > raisedAt ? since : raisedAt;
   const lookup = await track(emergency.personId, from);

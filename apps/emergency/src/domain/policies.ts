@@ -19,15 +19,15 @@ export async function currentPolicy(db: Db, personId: string, contacts: readonly
   return { personId, id: stored.id, isDefault: false, tiers: stored.tiers, ackTimeoutMinutes: stored.ackTimeoutMinutes, version: stored.version, updatedAt: stored.updatedAt };
 }
 
-export async function getPolicy(deps: Pick<EmergencyDeps, 'prisma'>, caller: AuthContext, personId: string): Promise<Policy> {
+export async function getPolicy(deps: Pick<EmergencyDeps, 'db'>, caller: AuthContext, personId: string): Promise<Policy> {
   requireManager(caller, personId, 'escalation policies');
-  return currentPolicy(deps.prisma, personId, await listContacts(deps.prisma, personId));
+  return currentPolicy(deps.db, personId, await listContacts(deps.db, personId));
 }
 
 /** Replaces the person's policy; every contact it names must be one of theirs (422 otherwise, nothing written). */
-export async function putPolicy(deps: Pick<EmergencyDeps, 'prisma'>, caller: AuthContext, personId: string, tiers: PolicyTier[], ackTimeoutMinutes: number | null): Promise<Policy> {
+export async function putPolicy(deps: Pick<EmergencyDeps, 'db'>, caller: AuthContext, personId: string, tiers: PolicyTier[], ackTimeoutMinutes: number | null): Promise<Policy> {
   requireManager(caller, personId, 'escalation policies');
-  return deps.prisma.$transaction(async (tx) => {
+  return deps.db.$transaction(async (tx) => {
     // The same lock contact writes take: a contact cannot be deleted between the check and the save.
     await lockContactList(tx, personId);
     const contacts = await listContacts(tx, personId);

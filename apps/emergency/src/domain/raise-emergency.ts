@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { EmergencyKind, GeoPosition } from '@lifeline/contracts';
 import { canActFor, forbidden, unprocessable, type AuthContext } from '@lifeline/kit';
-import { inOutboxTransaction, type Emit } from '@lifeline/db';
+import type { Emit } from '@lifeline/db';
+import { inOutbox } from './outbox-transaction.ts';
 import type { Tx } from '../data/db.ts';
 import { listContacts } from '../data/contact-repository.ts';
-import { findEmergency, insertEmergency, lockActiveEmergency, lockEmergency } from '../data/emergency-repository.ts';
+import { findEmergency, insertEmergency, lockActiveEmergency } from '../data/emergency-repository.ts';
 import { claimIdempotencyKey, recordIdempotentAnswer } from '../data/idempotency-repository.ts';
 import { scheduleStep } from '../data/step-repository.ts';
 import { appendTimeline } from '../data/timeline-repository.ts';
@@ -68,7 +69,8 @@ export async function raiseIn(tx: Tx, emit: Emit, who: Raiser, personId: string,
     const id = randomUUID();
     const createdAt = new Date().toISOString();
     const row = { id, personId, kind: input.kind, message: input.message ?? null, location: input.location ?? null, plan, raisedBy: who.raisedBy, createdAt };
-    if (!(await insertEmergency(tx, row))) continue;
+    const emergency = await insertEmergency(tx, row);
+    if (emergency === undefined) continue;
 
     await scheduleStep(tx, id, 1, firstStep(plan), 0);
     await appendTimeline(tx, id, {
@@ -89,8 +91,6 @@ export async function raiseIn(tx: Tx, emit: Emit, who: Raiser, personId: string,
         createdAt,
       }),
     );
-    const emergency = await lockEmergency(tx, id);
-    if (emergency === undefined) throw new Error(`emergency ${id} vanished inside its own transaction`);
     return { emergency, created: true, replayed: false };
   }
   throw new Error(`raise for ${personId} found neither an active emergency nor room for a new one`);
@@ -106,7 +106,7 @@ export async function raiseEmergency(deps: EmergencyDeps, caller: AuthContext, i
   const personId = input.personId ?? caller.userId;
   if (!canActFor(caller, personId)) throw forbidden('You may raise an emergency only for yourself or for the people you care for.');
 
-  const result = await inOutboxTransaction(deps, async (tx, emit) => {
+  const result = await inOutbox(deps, async (tx, emit) => {
     if (idempotency !== undefined) {
       const claim = await claimIdempotencyKey(tx, caller.userId, idempotency.key, idempotency.requestHash, deps.idempotencyTtlHours);
       if (!claim.claimed) {

@@ -19,8 +19,8 @@ export interface EmergencyDetail {
  * another, a change committing in between (a location attached, a page sent) showed its timeline entry
  * beside an emergency row from before it.
  */
-export async function getEmergency(deps: Pick<EmergencyDeps, 'prisma'>, caller: AuthContext, id: string): Promise<EmergencyDetail> {
-  return deps.prisma.$transaction(
+export async function getEmergency(deps: Pick<EmergencyDeps, 'db'>, caller: AuthContext, id: string): Promise<EmergencyDetail> {
+  return deps.db.$transaction(
     async (tx) => {
       const emergency = await findEmergency(tx, id);
       if (emergency === undefined || !(await mayRespond(tx, caller, emergency))) throw emergencyNotFound(id);
@@ -45,13 +45,13 @@ export interface EmergencyListRequest {
 }
 
 export async function listEmergencies(
-  deps: Pick<EmergencyDeps, 'prisma'>,
+  deps: Pick<EmergencyDeps, 'db'>,
   caller: AuthContext,
   request: EmergencyListRequest,
 ): Promise<{ emergencies: Emergency[]; next?: EmergencyPosition }> {
   const personId = request.personId ?? caller.userId;
   requireManager(caller, personId, 'emergency lists');
-  const page = await readPage(deps.prisma, { personId, statuses: request.statuses }, request.limit, request.after);
+  const page = await readPage(deps.db, { personId, statuses: request.statuses }, request.limit, request.after);
   const last = page.emergencies.at(-1);
   return { emergencies: page.emergencies, ...(page.more && last !== undefined ? { next: { createdAt: last.createdAt, id: last.id } } : {}) };
 }

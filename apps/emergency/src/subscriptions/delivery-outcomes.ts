@@ -1,9 +1,7 @@
 import { topicSchemas, type TopicEvent } from '@lifeline/contracts';
-import { runOnce } from '@lifeline/db';
 import type { Subscriptions } from '@lifeline/kit';
-import type { PrismaClient } from '../data/db.ts';
-import { findStepByEvent } from '../data/step-repository.ts';
-import { appendTimeline } from '../data/timeline-repository.ts';
+import type { SqlPool } from '../data/db.ts';
+import { recordDeliveryOutcome } from '../data/delivery-outcome-repository.ts';
 
 type Outcome = TopicEvent<'notification-events'>;
 
@@ -27,27 +25,18 @@ function outcomeData(e: Outcome): Record<string, unknown> {
 
 /**
  * notification-events -> the timeline: how each page reached each recipient (sent, failed with the error,
- * suppressed with the reason), found by the page's event id. Recorded once per outcome event (inbox in the
- * same transaction), so a redelivery adds nothing. Outcomes of other notifications pass straight through;
+ * suppressed with the reason), found by the page's event id. Recorded once per outcome event (inbox mark and
+ * timeline entry in one statement), so a redelivery adds nothing. Outcomes of other notifications pass straight through;
  * the topic carries every delivery of the platform, so it comes in batches.
  */
-export function subscribeDeliveryOutcomes(subs: Subscriptions, prisma: PrismaClient): void {
+export function subscribeDeliveryOutcomes(subs: Subscriptions, db: SqlPool): void {
   subs.on({
     topic: 'notification-events',
     schema: topicSchemas['notification-events'],
     batched: { maxMessagesCount: 100, maxAwaitDurationMs: 50, concurrency: 4 },
     handler: async (event: Outcome) => {
       if (!PAGE_TYPES.has(event.data.causeEventType)) return 'SUCCESS';
-      const step = await findStepByEvent(prisma, event.data.causeEventId);
-      if (step === undefined) return 'SUCCESS';
-      await prisma.$transaction(async (tx) => {
-        if (!(await runOnce(tx, { consumer: CONSUMER, eventId: event.id }))) return;
-        await appendTimeline(tx, step.emergencyId, {
-          kind: 'delivery',
-          actor: null,
-          data: { ...outcomeData(event), page: step.kind === 'exhaust' ? 'exhausted' : 'escalated', cycle: step.cycle, tier: step.tier, round: step.round },
-        });
-      });
+      await recordDeliveryOutcome(db, { consumer: CONSUMER, eventId: event.id }, event.data.causeEventId, outcomeData(event));
       return 'SUCCESS';
     },
   });
