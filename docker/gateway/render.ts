@@ -30,7 +30,7 @@ export function renderComposeGatewayConfig(template: RunTemplate = loadRunTempla
   conf = replaceExactly(conf, /upstream ([a-z][a-z0-9-]*) \{ server 127\.0\.0\.1:(\d+);/, (_m, app, port) =>
     `upstream ${app} { server ${app}:${port};`, template.apps.length);
   conf = replaceExactly(conf, /error_log \S+ warn;/, () => 'error_log /dev/stderr warn;', 1);
-  conf = replaceExactly(conf, /access_log \S+;/, () => 'access_log /dev/stdout;', 1);
+  conf = replaceExactly(conf, /access_log \S+ (\w+);/, (_m, format) => `access_log /dev/stdout ${format};`, 1);
   if (conf.includes('127.0.0.1')) throw new Error('compose gateway config still points at 127.0.0.1');
   return conf;
 }

@@ -1,4 +1,6 @@
 import { renderCacheControlHeader, renderCacheControlMaps } from './gateway/cache-control.ts';
+import { renderAccessLogFormat } from './gateway/access-log.ts';
+import { corsFromEnv, renderCorsMaps, renderCorsServer, type CorsOptions } from './gateway/cors.ts';
 import { renderMethodGuard } from './gateway/methods.ts';
 import { renderProblemMaps, renderProblemPages, type GatewayLimits } from './gateway/problems.ts';
 import type { RunTemplate } from './run-template.ts';
@@ -43,12 +45,24 @@ export interface GatewayOptions {
   prefix: string;
   /** Tests shorten them to see a 504 without waiting 30 s. */
   timeouts?: Partial<GatewayTimeouts>;
+  /** Allowed browser origins; GATEWAY_CORS_ORIGINS (or the dev default) when absent. */
+  cors?: CorsOptions;
 }
+
+/**
+ * A client must send its headers within this and keep a body or a read of the answer moving within
+ * GATEWAY_CLIENT_TIMEOUT: the apps' own limits (kit REQUEST_TIMEOUT_MS, 10 s for headers), so a slow
+ * client is cut at the edge before it holds an upstream connection.
+ */
+export const GATEWAY_CLIENT_HEADER_TIMEOUT = '10s';
+export const GATEWAY_CLIENT_TIMEOUT = '30s';
 
 /** nginx drops every inherited proxy_set_header in a location that sets one, so both kinds list these. */
 const forwardedHeaders = [
   'proxy_set_header Host $host;',
   'proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;',
+  // The peer's address, replacing whatever a client sent: the kit counts token-less requests by it.
+  'proxy_set_header X-Real-IP $remote_addr;',
   'proxy_set_header X-Request-Id $request_id;',
 ];
 
@@ -104,7 +118,6 @@ pid ${opts.prefix}/nginx.pid;
 error_log ${opts.prefix}/error.log warn;
 events { worker_connections 1024; }
 http {
-  access_log ${opts.prefix}/access.log;
   client_body_temp_path ${opts.prefix}/tmp/body;
   proxy_temp_path ${opts.prefix}/tmp/proxy;
   fastcgi_temp_path ${opts.prefix}/tmp/fastcgi;
@@ -117,6 +130,9 @@ http {
   default_type application/problem+json;
   client_max_body_size ${GATEWAY_MAX_BODY};
   large_client_header_buffers 4 ${GATEWAY_HEADER_BUFFER};
+  client_header_timeout ${GATEWAY_CLIENT_HEADER_TIMEOUT};
+  client_body_timeout ${GATEWAY_CLIENT_TIMEOUT};
+  send_timeout ${GATEWAY_CLIENT_TIMEOUT};
   # Over a future limit_req / limit_conn a client is told to slow down (429), not that the service is down.
   limit_req_status 429;
   limit_conn_status 429;
@@ -127,13 +143,16 @@ http {
 ${UPSTREAM_URI_MAP}
 ${renderProblemMaps()}
 ${renderCacheControlMaps()}
+${renderAccessLogFormat(`${opts.prefix}/access.log`)}
+${renderCorsMaps(opts.cors ?? corsFromEnv())}
   proxy_set_header Connection "";
 ${forwardedHeaders.map((d) => `  ${d}`).join('\n')}
   proxy_connect_timeout ${timeouts.upstreamConnect};
   proxy_read_timeout ${timeouts.upstreamRead};
+  proxy_send_timeout ${timeouts.upstreamRead};
 ${upstreams}
   server {
-    listen 127.0.0.1:${opts.port};${renderMethodGuard()}${renderCacheControlHeader()}${renderProblemPages(limits)}
+    listen 127.0.0.1:${opts.port};${renderMethodGuard()}${renderCorsServer()}${renderCacheControlHeader()}${renderProblemPages(limits)}
     location = /healthz { return 204; }${websockets}${locations}
     location / { return 404; }
   }

@@ -45,14 +45,21 @@ function readableDuration(value: string): string {
 /**
  * Every status nginx produces in this config. Not here: 408 (on a client timeout nginx closes the
  * connection without an answer) and 411 (nginx reads chunked bodies and never asks for a length).
- * 429 and 503 come from no directive today; they are wired so a limit_req or limit_conn added later
- * (limit_*_status is 429) answers in the same language.
+ * 403 is a CORS preflight from an origin that is not allowed (gateway/cors.ts). 429 and 503 come from no
+ * directive today (the rate limits are the apps', packages/kit/src/rate-limit, and pass through as the
+ * app wrote them); they are wired so a limit_req or limit_conn added later answers in the same language.
  */
 export function gatewayProblems(limits: GatewayLimits): GatewayProblem[] {
   const maxBody = readableSize(limits.maxBody);
   const headerBuffer = readableSize(limits.headerBuffer);
   return [
     { status: 400, slug: 'bad-request', title: 'Bad Request', detail: 'The request is not valid HTTP (request line, headers or percent-encoding), so the gateway could not route it.' },
+    {
+      status: 403,
+      slug: 'cors-origin-refused',
+      title: 'Forbidden',
+      detail: 'A browser on this Origin may not call the API: the gateway answers preflights only for the origins it is configured with.',
+    },
     { status: 404, slug: 'route-not-found', title: 'Not Found', detail: 'No service is routed at this path; services live under /api/v1/<service>/.' },
     {
       status: 405,
