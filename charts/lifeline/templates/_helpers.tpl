@@ -34,12 +34,35 @@ app.kubernetes.io/component: {{ .id }}
 {{- printf "%s-app-api-token" (include "lifeline.fullname" .) -}}
 {{- end -}}
 
-{{- define "lifeline.serviceAccountName" -}}
-{{- if .Values.serviceAccount.create -}}
-{{- .Values.serviceAccount.name | default (include "lifeline.fullname" .) -}}
-{{- else -}}
-{{- .Values.serviceAccount.name | default "default" -}}
+{{/* Name of an app's own resources (Deployment, Service, ServiceAccount, Secret): (dict "root" $ "id" "tasks") */}}
+{{- define "lifeline.appName" -}}
+{{- printf "%s-%s" (include "lifeline.fullname" .root) .id -}}
 {{- end -}}
+
+{{/* The ServiceAccount an app runs as: its own, or serviceAccount.name with create: false. */}}
+{{- define "lifeline.serviceAccountName" -}}
+{{- if .root.Values.serviceAccount.create -}}
+{{- include "lifeline.appName" . -}}
+{{- else -}}
+{{- .root.Values.serviceAccount.name | default "default" -}}
+{{- end -}}
+{{- end -}}
+
+{{/* The Secret holding one app's own credentials (its database URL and password, its secretEnv keys):
+<release>-<app>, or secrets.existingSecret, which holds every app's. */}}
+{{- define "lifeline.appSecretName" -}}
+{{- .root.Values.secrets.existingSecret | default (include "lifeline.appName" .) -}}
+{{- end -}}
+
+{{/* The Dapr Configuration of one app: the common one plus a secret scope allowing its own Secret only. */}}
+{{- define "lifeline.appDaprConfigName" -}}
+{{- printf "%s-%s" (include "lifeline.daprConfigName" .root) .id -}}
+{{- end -}}
+
+{{/* The port of a "host:port" value, or the default given: (dict "address" "redis:6379" "default" 6379) */}}
+{{- define "lifeline.portOf" -}}
+{{- $parts := splitList ":" .address -}}
+{{- if gt (len $parts) 1 }}{{ last $parts | int }}{{ else }}{{ .default }}{{ end -}}
 {{- end -}}
 
 {{- define "lifeline.imageTag" -}}

@@ -133,7 +133,7 @@ for (const broker of brokers) {
     });
 
     test('then every app of dapr.yaml has a Deployment with Dapr annotations matching dapr.yaml', () => {
-      const config = one(docs, 'Configuration', originalDoc('common/configuration.yaml').metadata.name);
+      const configName = originalDoc('common/configuration.yaml').metadata.name;
       const deployments = ofKind(docs, 'Deployment');
       assert.equal(deployments.length, template.apps.length, 'one Deployment per app');
       for (const app of template.apps) {
@@ -143,7 +143,9 @@ for (const broker of brokers) {
         assert.equal(a['dapr.io/enabled'], 'true');
         assert.equal(a['dapr.io/app-port'], String(app.appPort), `${app.appId}: dapr.io/app-port vs dapr.yaml`);
         assert.equal(a['dapr.io/app-protocol'], 'http');
-        assert.equal(a['dapr.io/config'], config.metadata.name);
+        // Its own Configuration: the common one, its secret stores allowing the app's own Secret only.
+        const config = one(docs, 'Configuration', a['dapr.io/config']!);
+        assert.equal(config.metadata.name, `${configName}-${app.appId}`);
         assert.equal(a['dapr.io/enable-app-health-check'], 'true');
         assert.equal(a['dapr.io/app-health-check-path'], '/health/live');
         for (const ann of ['dapr.io/api-token-secret', 'dapr.io/app-token-secret']) {
@@ -168,6 +170,10 @@ for (const broker of brokers) {
         assert.ok(jwt && secretValue(docs, jwt.name, jwt.key).length >= 32, `${app.appId}: JWT_SECRET from a Secret of >= 32 characters`);
         const dbRef = env.get('DATABASE_URL')?.valueFrom?.secretKeyRef;
         assert.ok(dbRef, `${app.appId}: DATABASE_URL from a Secret`);
+        assert.equal(dbRef.name, `lifeline-${app.appId}`, `${app.appId}: DATABASE_URL from the app's own Secret`);
+        assert.deepEqual((config.spec as { secrets?: unknown }).secrets, {
+          scopes: ['kubernetes', 'secretstore'].map((storeName) => ({ storeName, defaultAccess: 'deny', allowedSecrets: [dbRef.name] })),
+        }, `${app.appId}: Dapr secret scopes`);
         const url = new URL(secretValue(docs, dbRef.name, dbRef.key));
         assert.equal(decodeURIComponent(url.username), `${app.appId}_app`);
         assert.equal(decodeURIComponent(url.password), secretValue(docs, dbRef.name, `${app.appId}-db-password`), `${app.appId}: URL password vs the one migrations set`);
@@ -216,12 +222,21 @@ for (const broker of brokers) {
     });
 
     test('then the common components, Configuration and Resiliency are those of components/dapr/common', () => {
+      // Ordinary release resources: upgraded, rolled back and uninstalled with the release.
+      for (const d of docs.filter((x) => x.apiVersion.startsWith('dapr.io/'))) {
+        assert.equal(d.metadata.annotations?.['helm.sh/hook'], undefined, `${d.kind} ${d.metadata.name} is a hook`);
+      }
       for (const file of readdirSync(fromRoot('components/dapr/common')).filter((f) => f.endsWith('.yaml'))) {
         const original = originalDoc(`common/${file}`);
+        if (original.kind === 'Configuration') {
+          // One per app (tested with the Deployments), each the file's spec plus the app's secret scope.
+          const perApp = ofKind(docs, 'Configuration').filter((c) => c.metadata.name.startsWith(`${original.metadata.name}-`));
+          assert.equal(perApp.length, template.apps.length, `${file}: one Configuration per app`);
+          for (const c of perApp) assert.deepEqual({ ...c.spec, secrets: undefined }, { ...original.spec, secrets: undefined }, `${c.metadata.name}: spec differs from ${file}`);
+          continue;
+        }
         const rendered = one(docs, original.kind, original.metadata.name);
         assert.equal(rendered.apiVersion, original.apiVersion);
-        // Created before the apps: sidecars read components and configuration once, at start.
-        assert.match(rendered.metadata.annotations?.['helm.sh/hook'] ?? '', /pre-install/, `${file}: created before the apps`);
         if (original.kind !== 'Component') {
           assert.deepEqual(rendered.spec, original.spec, `${file}: spec differs`);
         } else if (String((original.spec as Dict).type).startsWith('secretstores.')) {

@@ -1,0 +1,79 @@
+// Every manifest the chart renders (each broker) decoded strictly against the Kubernetes API's Go types and
+// Dapr's, and docker-compose.yml loaded by compose-spec's Go loader (scripts/check-manifests.sh): a field
+// the API server or compose would drop without a word fails here, named.
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { before, test } from 'node:test';
+import { promisify } from 'node:util';
+import { fromRoot } from '../src/index.ts';
+
+const run = promisify(execFile);
+const CHECK = fromRoot('scripts/check-manifests.sh');
+// The first run builds the checkers (and helm) from the Go module cache.
+const BUILD = { timeout: 900_000 };
+type Failure = { code?: number; stdout?: string; stderr?: string };
+const fails = (p: Promise<unknown>) => p.then(() => undefined as Failure | undefined, (err: Failure) => err);
+
+let dir = '';
+let rendered = '';
+before(async () => {
+  dir = mkdtempSync(path.join(tmpdir(), 'check-manifests-'));
+  const helmVersion = /^HELM_VERSION=(\S+)/m.exec(readFileSync(fromRoot('scripts/install/helm.sh'), 'utf8'))?.[1];
+  const cache = process.env.LIFELINE_CACHE ?? path.join(process.env.HOME ?? '/root', '.cache', 'lifeline');
+  await run('bash', [CHECK, '--binary'], { timeout: BUILD.timeout });
+  const { stdout } = await run(path.join(cache, 'helm', helmVersion!, 'helm'), [
+    'template', 'lifeline', fromRoot('charts/lifeline'),
+    '--set', 'jwt.secret=0123456789abcdef0123456789abcdef', '--set', 'database.admin.password=x', '--set', 'mail.smtpUrl=smtp://relay:587',
+  ], { maxBuffer: 64 * 1024 * 1024 });
+  rendered = stdout;
+});
+process.on('exit', () => dir && rmSync(dir, { recursive: true, force: true }));
+
+function plant(name: string, text: string): string {
+  const file = path.join(dir, name);
+  writeFileSync(file, text);
+  return file;
+}
+
+test('when the chart is rendered for every broker and compose loaded for every broker, then every manifest decodes strictly', BUILD, async () => {
+  const { stdout } = await run('bash', [CHECK], { cwd: fromRoot(), maxBuffer: 8 * 1024 * 1024, timeout: BUILD.timeout });
+  for (const broker of ['redis', 'kafka', 'rabbitmq']) assert.match(stdout, new RegExp(`chart, broker.type=${broker}:\\n.*every field is one daprd knows\\n\\d+ Kubernetes manifest\\(s\\) and \\d+ Dapr resource\\(s\\): every field is one the API knows`));
+  assert.equal(stdout.match(/every field one the compose spec knows/g)?.length, 3, stdout);
+});
+
+test('when a Deployment misspells topologySpreadConstraints, then the check fails naming the field and the Deployment', BUILD, async () => {
+  const planted = rendered.replace('topologySpreadConstraints:', 'topologySpreadConstraint:');
+  assert.notEqual(planted, rendered, 'the chart renders topologySpreadConstraints');
+  const failure = await fails(run('bash', [CHECK, plant('misspelt.yaml', planted)]));
+  assert.equal(failure?.code, 1);
+  assert.match(failure?.stdout ?? '', /misspelt\.yaml \(document \d+, Deployment lifeline-\w+\): strict decoding error: unknown field "spec\.template\.spec\.topologySpreadConstraint"/);
+});
+
+test('when a manifest uses an apiVersion the API does not serve, then the check refuses it', BUILD, async () => {
+  const planted = rendered.replace('apiVersion: autoscaling/v2\n', 'apiVersion: autoscaling/v2beta1\n');
+  assert.notEqual(planted, rendered);
+  const failure = await fails(run('bash', [CHECK, plant('old-api.yaml', planted)]));
+  assert.equal(failure?.code, 1);
+  assert.match(failure?.stdout ?? '', /HorizontalPodAutoscaler.*no kind "HorizontalPodAutoscaler" is registered for version "autoscaling\/v2beta1"/);
+});
+
+test('when a Dapr resource among the manifests has a field Dapr does not know, then the Dapr checker names it', BUILD, async () => {
+  const planted = rendered.replace(/^(\s+)policy: exponential$/m, '$1policy: exponential\n$1initialInterval: 200ms');
+  assert.notEqual(planted, rendered, 'the chart renders an exponential retry policy');
+  const failure = await fails(run('bash', [CHECK, plant('dapr.yaml', planted)]));
+  assert.equal(failure?.code, 1);
+  assert.match(failure?.stdout ?? '', /dapr\.yaml-document-\d+-Resiliency-lifeline\.yaml.*unknown field "initialInterval"/);
+});
+
+test('when docker-compose.yml has a field the compose spec does not know, then the loader refuses it', BUILD, async () => {
+  const compose = readFileSync(fromRoot('docker-compose.yml'), 'utf8');
+  const planted = compose.replace(/^( {4})restart: unless-stopped$/m, '$1restart: unless-stopped\n$1restrat: always');
+  assert.notEqual(planted, compose);
+  const binary = (await run('bash', [CHECK, '--binary'])).stdout.trim();
+  const failure = await fails(run(binary, ['-compose', plant('docker-compose.yml', planted)]));
+  assert.equal(failure?.code, 1);
+  assert.match(failure?.stdout ?? '', /validating .*docker-compose\.yml: services\.[\w-]+\.restrat /);
+});

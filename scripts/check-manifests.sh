@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# What a cluster and docker compose are handed, decoded strictly by the Go types that read it
+# (tools/k8s/checkmanifests, built once from its module and cached by its source):
+#   - the chart rendered by `helm template` for every broker, each manifest against k8s.io/api and each
+#     Dapr resource against daprd's own types (scripts/check-dapr-resources.sh's checker);
+#   - docker-compose.yml by compose-spec's loader, for every broker (LIFELINE_BROKER).
+# A field either would drop without a word (a misspelt topologySpreadConstraints, say) fails here, named.
+#   bash scripts/check-manifests.sh                  the chart for each broker, and compose
+#   bash scripts/check-manifests.sh FILE...          only these manifest files
+#   bash scripts/check-manifests.sh --binary         build if needed, print the checker's path
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
+export GOFLAGS="-mod=readonly -trimpath"
+
+module="$REPO_ROOT/tools/k8s"
+hash=$(cat "$module"/checkmanifests/*.go "$module/go.sum" | sha256sum | cut -c1-12)
+bin="$LIFELINE_CACHE/k8s/checkmanifests-$hash"
+if [[ ! -x $bin ]]; then
+  echo "building the manifest checker (tools/k8s: k8s.io/api, compose-go) ..." >&2
+  mkdir -p "$(dirname "$bin")"
+  (cd "$module" && go build -ldflags "-s -w" -o "$bin.tmp" ./checkmanifests)
+  mv "$bin.tmp" "$bin"
+fi
+if [[ ${1:-} == --binary ]]; then echo "$bin"; exit 0; fi
+dapr_checker=$(bash "$REPO_ROOT/scripts/check-dapr-resources.sh" --binary)
+if (($#)); then exec "$bin" -dapr-checker "$dapr_checker" "$@"; fi
+
+helm_version=$(sed -n 's/^HELM_VERSION=//p' "$REPO_ROOT/scripts/install/helm.sh")
+helm="$LIFELINE_CACHE/helm/$helm_version/helm"
+[[ -x $helm ]] || bash "$REPO_ROOT/scripts/install/helm.sh" >&2
+out=$(mktemp -d)
+trap 'rm -rf "$out"' EXIT
+# The values a real install must give (values.yaml leaves them empty on purpose).
+required=(--set jwt.secret=0123456789abcdef0123456789abcdef --set database.admin.password=check
+  --set mail.smtpUrl=smtp://relay.example.com:587 --set ingress.enabled=true --set ingress.host=lifeline.example.com)
+failed=0
+for broker in redis kafka rabbitmq; do
+  "$helm" template lifeline "$REPO_ROOT/charts/lifeline" --namespace lifeline "${required[@]}" \
+    --set "broker.type=$broker" >"$out/chart-$broker.yaml" 2> >(grep -v 'found symbolic link' >&2)
+  echo "chart, broker.type=$broker:"
+  "$bin" -dapr-checker "$dapr_checker" "$out/chart-$broker.yaml" || failed=1
+done
+for broker in redis kafka rabbitmq; do
+  echo "compose, LIFELINE_BROKER=$broker:"
+  LIFELINE_BROKER=$broker "$bin" -compose "$REPO_ROOT/docker-compose.yml" || failed=1
+done
+exit "$failed"
