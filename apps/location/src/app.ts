@@ -18,6 +18,8 @@ import type { LocationConfig } from './config.ts';
 import type { PrismaClient } from './data/db.ts';
 import { redisLatestStore } from './data/latest-store.ts';
 import { EVENT_SOURCE } from './domain/geofence-event.ts';
+import { GroupCommitter } from './domain/group-commit.ts';
+import { ingestGroup, type IngestOutcome, type IngestRequest } from './domain/ingest-group.ts';
 import type { LocationDeps } from './domain/location-deps.ts';
 import { geofenceRoutes } from './http/geofence-routes.ts';
 import { internalRoutes } from './http/internal-routes.ts';
@@ -50,10 +52,20 @@ export function createApp(input: AppDeps): LocationApp {
   const relay = outboxRelayFromConfig({ prisma, dapr, logger, metrics, config, source: EVENT_SOURCE });
   const sql = rawSql(prisma);
   const latest = redisLatestStore(redis, config.REDIS_KEY_PREFIX);
+  const outboxWritten = () => relay.wake();
+  const now = () => input.now?.() ?? new Date();
+  const ingestDeps = { sql, latest, outboxWritten, livePositionIntervalMs: config.LIVE_POSITION_INTERVAL_MS, now };
+  const ingest = new GroupCommitter<IngestRequest, IngestOutcome>({
+    flush: (group) => ingestGroup(ingestDeps, group),
+    maxConcurrent: config.INGEST_CONCURRENCY,
+    maxWeight: config.INGEST_GROUP_MAX_POSITIONS,
+    weightOf: (r) => r.points.length,
+  });
   const deps: LocationDeps = {
     sql,
     latest,
-    outboxWritten: () => relay.wake(),
+    ingest,
+    outboxWritten,
     maxFencesPerPerson: config.MAX_FENCES_PER_PERSON,
     livePositionIntervalMs: config.LIVE_POSITION_INTERVAL_MS,
     ...(input.now ? { now: input.now } : {}),

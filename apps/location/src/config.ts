@@ -15,6 +15,10 @@ export const locationConfigShape = {
   MAX_FENCES_PER_PERSON: envInt(1, 1000).default(50),
   /** A person with an open emergency: at most one live position per emergency in this many ms (0: every request's newest fix). */
   LIVE_POSITION_INTERVAL_MS: envInt(0, 60_000).default(1000),
+  /** Group commits of positions in flight at once, each on one pooled connection (the rest of the pool serves reads, fences, the relay). */
+  INGEST_CONCURRENCY: envInt(1, 100).default(4),
+  /** Positions one group commit takes at most (requests waiting beyond it go into the next group). */
+  INGEST_GROUP_MAX_POSITIONS: envInt(1, 100_000).default(2000),
 };
 
 export type LocationConfig = ReturnType<typeof loadLocationConfig>;

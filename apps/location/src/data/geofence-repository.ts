@@ -1,8 +1,8 @@
 import type { FenceShape } from '../domain/geometry/shape.ts';
-import type { FenceState, Geofence } from '../domain/geofence.ts';
+import type { Geofence } from '../domain/geofence.ts';
 import type { Sql } from './db.ts';
 
-interface GeofenceRow {
+export interface GeofenceRow {
   id: string;
   person_id: string;
   name: string;
@@ -15,7 +15,7 @@ interface GeofenceRow {
   updated_at: Date;
 }
 
-function geofenceOf(r: GeofenceRow): Geofence {
+export function geofenceOf(r: GeofenceRow): Geofence {
   return {
     id: r.id,
     personId: r.person_id,
@@ -71,21 +71,4 @@ export async function countActiveGeofences(db: Sql, personId: string): Promise<n
 /** A fence whose shape changed or that was switched off starts over: its old side says nothing about the new shape. */
 export async function forgetFenceStates(db: Sql, geofenceId: string): Promise<void> {
   await db.$executeRaw`DELETE FROM geofence_states WHERE geofence_id = ${geofenceId}::uuid`;
-}
-
-/** The person's fence states, locked until the ingest transaction ends. */
-export async function lockFenceStates(db: Sql, personId: string): Promise<Map<string, FenceState>> {
-  const rows = await db.$queryRaw<Array<{ geofence_id: string; inside: boolean; last_recorded_at: Date }>>`
-    SELECT geofence_id::text AS geofence_id, inside, last_recorded_at FROM geofence_states WHERE person_id = ${personId} FOR UPDATE`;
-  return new Map(rows.map((r) => [r.geofence_id, { geofenceId: r.geofence_id, inside: r.inside, lastRecordedAt: r.last_recorded_at.toISOString() }]));
-}
-
-export async function saveFenceStates(db: Sql, personId: string, states: readonly FenceState[], changedAt: string): Promise<void> {
-  if (states.length === 0) return;
-  await db.$executeRaw`
-    INSERT INTO geofence_states (person_id, geofence_id, inside, last_recorded_at, changed_at)
-    SELECT ${personId}, * , ${changedAt}::timestamptz FROM unnest(${states.map((s) => s.geofenceId)}::uuid[], ${states.map((s) => s.inside)}::boolean[],
-           ${states.map((s) => s.lastRecordedAt)}::timestamptz[])
-    ON CONFLICT (person_id, geofence_id) DO UPDATE
-      SET inside = EXCLUDED.inside, last_recorded_at = EXCLUDED.last_recorded_at, changed_at = EXCLUDED.changed_at`;
 }

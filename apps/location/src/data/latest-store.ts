@@ -27,6 +27,8 @@ const LATEST_TTL_MS = 7 * 86_400_000;
 export interface LatestStore {
   /** Moves the person's latest to `p` when it is newer; true when it moved. */
   offer(personId: string, p: Position): Promise<boolean>;
+  /** offer for many people in one pipeline (one round trip); per item, whether it moved or why it failed. */
+  offerMany(items: ReadonlyArray<{ personId: string; position: Position }>): Promise<Array<boolean | Error>>;
   get(personId: string): Promise<Position | undefined>;
   /**
    * Those of `candidates` whose latest lies within radiusM of the centre, nearest first, at most `limit`.
@@ -42,11 +44,22 @@ export function redisLatestStore(redis: Redis, prefix: string): LatestStore {
   const geoKey = `${prefix}geo`;
   redis.defineCommand('locationOfferLatest', { numberOfKeys: 2, lua: SCRIPT });
   const offer = (redis as unknown as { locationOfferLatest(...args: Array<string | number>): Promise<number> }).locationOfferLatest.bind(redis);
+  const argsOf = (personId: string, p: Position) => [key(personId), geoKey, Date.parse(p.recordedAt), JSON.stringify(p), p.lon, p.lat, personId, LATEST_TTL_MS];
 
   return {
     async offer(personId, p) {
-      const moved = await offer(key(personId), geoKey, Date.parse(p.recordedAt), JSON.stringify(p), p.lon, p.lat, personId, LATEST_TTL_MS);
+      const moved = await offer(...argsOf(personId, p));
       return moved === 1;
+    },
+    async offerMany(items) {
+      if (items.length === 0) return [];
+      const pipeline = redis.pipeline() as unknown as { locationOfferLatest(...args: Array<string | number>): void; exec(): Promise<Array<[Error | null, unknown]> | null> };
+      for (const { personId, position } of items) pipeline.locationOfferLatest(...argsOf(personId, position));
+      const results = await pipeline.exec();
+      return items.map((_, i) => {
+        const [err, moved] = results?.[i] ?? [new Error('redis pipeline returned no result'), 0];
+        return err ?? moved === 1;
+      });
     },
     async get(personId) {
       const text = await redis.hget(key(personId), 'p');

@@ -44,6 +44,16 @@ export async function peopleInOpenEmergenciesOf(sql: Sql, userId: string): Promi
   return rows.map((r) => r.person_id);
 }
 
+/** Whether the user is a viewer of an open emergency of the person (what lets a paged contact read their position). */
+export async function viewsOpenEmergencyOf(sql: Sql, userId: string, personId: string): Promise<boolean> {
+  const rows = await sql.$queryRaw<Array<{ yes: boolean }>>`
+    SELECT true AS yes
+    FROM live_emergency_viewers v JOIN live_emergencies e USING (emergency_id)
+    WHERE v.user_id = ${userId} AND e.person_id = ${personId} AND e.closed_at IS NULL
+    LIMIT 1`;
+  return rows.length > 0;
+}
+
 export interface LivePublication {
   emergencyId: string;
   viewers: string[];
@@ -51,25 +61,6 @@ export interface LivePublication {
 
 /** The most viewers one live position names (the contract's bound). */
 export const MAX_VIEWERS = 200;
-
-/**
- * Claims the right to publish the fix recorded at `recordedAt` for each open emergency of the person that
- * has viewers: only when it is newer than the last fix published for it and at least `minIntervalMs` (database
- * clock, one for every replica) after that one went out. The claim is the row update, so two replicas cannot
- * both publish one emergency's slot; it commits with the outbox row, or neither does.
- */
-export async function claimLivePublications(tx: Sql, personId: string, recordedAt: string, minIntervalMs: number): Promise<LivePublication[]> {
-  const rows = await tx.$queryRaw<Array<{ emergency_id: string; viewers: string[] }>>`
-    UPDATE live_emergencies e
-    SET last_published_at = clock_timestamp(), last_published_recorded_at = ${recordedAt}::timestamptz
-    WHERE e.person_id = ${personId} AND e.closed_at IS NULL
-      AND (e.last_published_recorded_at IS NULL OR e.last_published_recorded_at < ${recordedAt}::timestamptz)
-      AND (e.last_published_at IS NULL OR e.last_published_at <= clock_timestamp() - make_interval(secs => ${minIntervalMs / 1000}::float8))
-      AND EXISTS (SELECT 1 FROM live_emergency_viewers v WHERE v.emergency_id = e.emergency_id)
-    RETURNING e.emergency_id::text AS emergency_id,
-      ARRAY(SELECT v.user_id FROM live_emergency_viewers v WHERE v.emergency_id = e.emergency_id ORDER BY v.added_at, v.user_id LIMIT ${MAX_VIEWERS}) AS viewers`;
-  return rows.map((r) => ({ emergencyId: r.emergency_id, viewers: r.viewers }));
-}
 
 /**
  * Forgets emergencies closed more than `days` ago and the inbox marks of that age: by then no broker

@@ -1,7 +1,7 @@
 import type { Sql } from './db.ts';
 
 /** Classid of the per-person advisory locks: the location app's own, apart from any other lock in the database. */
-const PERSON_LOCK_CLASS = 1_819_239_275;
+export const PERSON_LOCK_CLASS = 1_819_239_275;
 
 /**
  * Serializes the fence evaluations of one person across requests and replicas until the transaction ends,
