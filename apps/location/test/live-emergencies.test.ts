@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, afterEach, before, describe, it } from 'node:test';
 import { makeEvent, topicsConsumedBy, type EventType } from '@lifeline/contracts';
-import { call, expectJson } from '@lifeline/kit/testing';
+import { call, expectJson, expectProblem } from '@lifeline/kit/testing';
 import { admin, createTestSchema, dropSchema, outboxRows, truncateAll } from './support/database.ts';
 import { APP_TOKEN, bearer, fix, startLocationApp, type RunningLocationApp } from './support/location-app.ts';
 
@@ -100,6 +100,25 @@ describe('open emergencies: who sees the person nearby, and their live positions
 
     assert.equal(await deliver(resolved(id)), 'SUCCESS');
     assert.deepEqual(await nearbyIds(bob), [], 'closing removes them at once');
+  });
+
+  it('when a contact is paged for an open emergency, then they read the person\'s latest, history and trail until it is resolved; nobody else does', async () => {
+    await report(fix(52.5001, 13.4001, 1000));
+    const bob = await bearer('bob');
+    const read = (path: string, token: string, person = 'ann') => call(app.url, `/location/people/${person}/${path}`, token);
+    const paths = ['latest', 'history', 'trail'];
+    const id = randomUUID();
+    assert.equal(await deliver(created(id)), 'SUCCESS');
+    for (const path of paths) await expectProblem(await read(path, bob), 404, 'person-not-found');
+    assert.equal(await deliver(escalated(id, ['bob'])), 'SUCCESS');
+    for (const path of paths) {
+      await expectJson(await read(path, bob));
+      await expectProblem(await read(path, await bearer('sam')), 404, 'person-not-found');
+      await expectProblem(await read(path, bob, 'cleo'), 404, 'person-not-found');
+    }
+    assert.equal((await expectJson<{ lat: number }>(await read('latest', bob))).lat, 52.5001);
+    assert.equal(await deliver(resolved(id)), 'SUCCESS');
+    for (const path of paths) await expectProblem(await read(path, bob), 404, 'person-not-found');
   });
 
   it('when the caregiver raises and someone acknowledges, then both see the person; an outside contact is nobody here', async () => {

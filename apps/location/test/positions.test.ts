@@ -142,6 +142,8 @@ describe('positions: ingestion, latest, history, nearby', () => {
       await expectProblem(await call(app.url, `/location/people/ann/${path}`, await bearer('eve')), 404, 'person-not-found');
       await expectProblem(await call(app.url, `/location/people/ann/${path}`, await bearer('cara', ['caregiver'], ['bob'])), 404, 'person-not-found');
       await expectJson(await call(app.url, `/location/people/ann/${path}`, await bearer('cara', ['caregiver'], ['ann'])));
+      await expectJson(await call(app.url, `/location/people/ann/${path}`, ann));
+      await expectJson(await call(app.url, `/location/people/ann/${path}`, await bearer('ada', ['admin'])));
       await expectProblem(await call(app.url, `/location/people/ann/${path}`, undefined), 401);
     }
     await expectProblem(await call(app.url, '/location/people/nobody/latest', await bearer('nobody')), 404, 'person-not-found');

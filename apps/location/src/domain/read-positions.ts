@@ -1,5 +1,5 @@
 import { badRequest, canActFor, notFound, type AuthContext, type HttpProblem } from '@lifeline/kit';
-import { peopleInOpenEmergenciesOf } from '../data/live-emergency-repository.ts';
+import { peopleInOpenEmergenciesOf, viewsOpenEmergencyOf } from '../data/live-emergency-repository.ts';
 import { newestPosition, newestPositionsSince, positionsBetween } from '../data/position-repository.ts';
 import { trailBetween, type TrailPoint } from '../data/trail-repository.ts';
 import type { Nearby } from '../data/latest-store.ts';
@@ -11,9 +11,14 @@ export function personNotFound(personId: string): HttpProblem {
   return notFound(`No location data of ${personId} that you may see.`, { type: 'person-not-found' });
 }
 
-/** Someone else's person answers exactly like one without data: ids cannot be probed through any route. */
-function assertMaySee(caller: AuthContext, personId: string): void {
-  if (!canActFor(caller, personId)) throw personNotFound(personId);
+/**
+ * The same people nearby shows: the person, their caregivers (care claim), admins, and the viewers of an open
+ * emergency of the person while it is open. Someone else's person answers exactly like one without data: ids
+ * cannot be probed through any route.
+ */
+async function assertMaySee(deps: LocationDeps, caller: AuthContext, personId: string): Promise<void> {
+  if (canActFor(caller, personId)) return;
+  if (!(await viewsOpenEmergencyOf(deps.sql, caller.userId, personId))) throw personNotFound(personId);
 }
 
 /** Redis first; Postgres (the newest point of the raw history) when Redis has nothing for the person. */
@@ -22,7 +27,7 @@ export async function latestPosition(deps: LocationDeps, personId: string): Prom
 }
 
 export async function latestFor(deps: LocationDeps, caller: AuthContext, personId: string): Promise<Position> {
-  assertMaySee(caller, personId);
+  await assertMaySee(deps, caller, personId);
   const latest = await latestPosition(deps, personId);
   if (latest === undefined) throw personNotFound(personId);
   return latest;
@@ -45,7 +50,7 @@ function windowOf(deps: LocationDeps, w: Window, earliest: Date, days: number, d
 
 /** Raw points, oldest first; `next` is where the following page starts when this one is full. */
 export async function historyFor(deps: LocationDeps, caller: AuthContext, personId: string, w: Window, limit: number): Promise<{ items: Position[]; next: string | null }> {
-  assertMaySee(caller, personId);
+  await assertMaySee(deps, caller, personId);
   const { from, to } = windowOf(deps, w, historyWindowStart(nowOf(deps)), HISTORY_DAYS, 86_400_000);
   const rows = await positionsBetween(deps.sql, personId, from, to, limit + 1);
   const items = rows.slice(0, limit);
@@ -54,7 +59,7 @@ export async function historyFor(deps: LocationDeps, caller: AuthContext, person
 }
 
 export async function trailFor(deps: LocationDeps, caller: AuthContext, personId: string, w: Window, bucketSeconds: number, limit: number): Promise<TrailPoint[]> {
-  assertMaySee(caller, personId);
+  await assertMaySee(deps, caller, personId);
   const { from, to } = windowOf(deps, w, trailWindowStart(nowOf(deps)), TRAIL_DAYS, 86_400_000);
   return trailBetween(deps.sql, personId, from, to, bucketSeconds, limit);
 }
