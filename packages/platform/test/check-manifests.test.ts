@@ -3,7 +3,7 @@
 // the API server or compose would drop without a word fails here, named.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { before, test } from 'node:test';
@@ -26,7 +26,7 @@ before(async () => {
   await run('bash', [CHECK, '--binary'], { timeout: BUILD.timeout });
   const { stdout } = await run(path.join(cache, 'helm', helmVersion!, 'helm'), [
     'template', 'lifeline', fromRoot('charts/lifeline'),
-    '--set', 'jwt.secret=0123456789abcdef0123456789abcdef', '--set', 'database.admin.password=x', '--set', 'mail.smtpUrl=smtp://relay:587',
+    '--set', 'jwt.secret=0123456789abcdef0123456789abcdef', '--set', 'jwt.jwksUrl=https://idp.example.com/.well-known/jwks.json', '--set', 'database.admin.password=x', '--set', 'mail.smtpUrl=smtp://relay:587',
   ], { maxBuffer: 64 * 1024 * 1024 });
   rendered = stdout;
 });
@@ -73,7 +73,32 @@ test('when docker-compose.yml has a field the compose spec does not know, then t
   const planted = compose.replace(/^( {4})restart: unless-stopped$/m, '$1restart: unless-stopped\n$1restrat: always');
   assert.notEqual(planted, compose);
   const binary = (await run('bash', [CHECK, '--binary'])).stdout.trim();
-  const failure = await fails(run(binary, ['-compose', plant('docker-compose.yml', planted)]));
+  // Beside it, the broker file it includes.
+  mkdirSync(path.join(dir, 'docker/compose'), { recursive: true });
+  copyFileSync(fromRoot('docker/compose/broker-redis.yml'), path.join(dir, 'docker/compose/broker-redis.yml'));
+  const env = { ...process.env, LIFELINE_BROKER: 'redis' };
+  assert.equal((await fails(run(binary, ['-compose', plant('docker-compose.yml', compose)], { env }))), undefined, 'the copy loads before the field is planted');
+  const failure = await fails(run(binary, ['-compose', plant('docker-compose.yml', planted)], { env }));
   assert.equal(failure?.code, 1);
   assert.match(failure?.stdout ?? '', /validating .*docker-compose\.yml: services\.[\w-]+\.restrat /);
+});
+
+test('when LIFELINE_BROKER alone names the broker, then compose runs that broker\'s containers and every sidecar mounts its components', BUILD, async () => {
+  const binary = (await run('bash', [CHECK, '--binary'])).stdout.trim();
+  const own = { redis: [], kafka: ['kafka'], rabbitmq: ['rabbitmq', 'rabbitmq-provision'] } as const;
+  for (const broker of ['redis', 'kafka', 'rabbitmq'] as const) {
+    const env = { ...process.env, LIFELINE_BROKER: broker, COMPOSE_PROFILES: '' };
+    const { stdout } = await run(binary, ['-compose', fromRoot('docker-compose.yml'), '-compose-summary'], { env });
+    const summary = JSON.parse(stdout) as { services: Record<string, string[]> };
+    const names = Object.keys(summary.services);
+    const brokerContainers = names.filter((n) => ['kafka', 'rabbitmq', 'rabbitmq-provision'].includes(n)).sort();
+    assert.deepEqual(brokerContainers, [...own[broker]], `LIFELINE_BROKER=${broker}: broker containers`);
+    assert.ok(names.includes('broker-ready'), `LIFELINE_BROKER=${broker}: broker-ready`);
+    const sidecars = names.filter((n) => n.endsWith('-dapr'));
+    assert.equal(sidecars.length, 6);
+    for (const s of sidecars) assert.ok(summary.services[s]!.includes(`docker/components/${broker}`), `${s} mounts docker/components/${broker}`);
+  }
+  const failure = await fails(run(binary, ['-compose', fromRoot('docker-compose.yml')], { env: { ...process.env, LIFELINE_BROKER: 'nats' } }));
+  assert.equal(failure?.code, 1);
+  assert.match(failure?.stdout ?? '', /broker-nats\.yml: no such file/);
 });

@@ -29,8 +29,11 @@ interface Service {
 const template = loadRunTemplate();
 const composeText = readFileSync(fromRoot('docker-compose.yml'), 'utf8');
 // Compose resolves YAML merge keys (<<: *anchor); the yaml package does when asked.
-const compose = parse(composeText, { merge: true }) as { services: Record<string, Service>; volumes?: Dict };
-const services = compose.services;
+const compose = parse(composeText, { merge: true }) as { services: Record<string, Service>; volumes?: Dict; include?: { path: string; project_directory?: string }[] };
+/** docker/compose/broker-<broker>.yml: the broker's containers, included for LIFELINE_BROKER=<broker>. */
+const brokerFiles = Object.fromEntries(brokers.map((b) => [b, parse(readFileSync(fromRoot(`docker/compose/broker-${b}.yml`), 'utf8'), { merge: true }) as { services: Record<string, Service>; volumes?: Dict }]));
+// Every service any broker choice can run (broker-ready, defined by each file, once).
+const services: Record<string, Service> = Object.assign({}, ...brokers.map((b) => brokerFiles[b]!.services), compose.services) as Record<string, Service>;
 
 /** Compose's ${VAR:-default} / ${VAR-default} / ${VAR} / $$ with an empty environment: the values a fresh `docker compose up` gets. */
 function interpolate(value: unknown, env: Record<string, string> = {}): string {
@@ -129,7 +132,7 @@ const variantFolders = ['common', ...brokers];
 test('when docker-compose.yml is read, then it is a compose-spec document whose references all resolve', () => {
   assert.equal((compose as Dict).version, undefined, 'the compose spec dropped the top-level "version" key');
   assert.ok(services && typeof services === 'object', 'no services');
-  const declaredVolumes = new Set(Object.keys(compose.volumes ?? {}));
+  const declaredVolumes = new Set([compose.volumes, ...brokers.map((b) => brokerFiles[b]!.volumes)].flatMap((v) => Object.keys(v ?? {})));
   for (const [name, service] of Object.entries(services)) {
     assert.match(name, /^[a-z0-9][a-z0-9_.-]*$/, `service name ${name}`);
     assert.ok(service.image || service.build, `${name}: neither image nor build`);
@@ -316,22 +319,26 @@ test('when the notification app sends mail or push in compose, then both reach t
   assert.ok((capture.ports ?? []).some((p) => interpolate(p) === `${ports.LIFELINE_CAPTURE_PORT}:${ports.LIFELINE_CAPTURE_PORT}`), 'the capture API is published on the host');
 });
 
-test('when a broker profile is chosen, then its broker (and RabbitMQ provisioning) runs before the sidecars', () => {
-  assert.deepEqual(services.kafka?.profiles, ['kafka']);
-  assert.match(services.kafka?.image ?? '', /^apache\/kafka:4\./);
-  assert.deepEqual(services.rabbitmq?.profiles, ['rabbitmq']);
-  assert.match(services.rabbitmq?.image ?? '', /^rabbitmq:3[.-].*management/);
-  const provision = services['rabbitmq-provision'];
+test('when LIFELINE_BROKER names a broker, then its file (the one setting) runs the broker (and RabbitMQ provisioning) before the sidecars', () => {
+  assert.deepEqual(compose.include, [{ path: 'docker/compose/broker-${LIFELINE_BROKER:-redis}.yml', project_directory: '.' }]);
+  for (const name of ['kafka', 'rabbitmq', 'rabbitmq-provision']) assert.equal(compose.services[name], undefined, `${name} belongs in its broker file`);
+  const kafka = brokerFiles.kafka!.services;
+  assert.match(kafka.kafka?.image ?? '', /^apache\/kafka:4\./);
+  assert.equal(kafka['broker-ready']?.depends_on?.kafka?.condition, 'service_healthy');
+  const rabbit = brokerFiles.rabbitmq!.services;
+  assert.match(rabbit.rabbitmq?.image ?? '', /^rabbitmq:3[.-].*management/);
+  const provision = rabbit['rabbitmq-provision'];
   assert.ok(provision, 'no rabbitmq-provision service');
-  assert.deepEqual(provision.profiles, ['rabbitmq']);
   assert.equal(provision.depends_on?.rabbitmq?.condition, 'service_healthy');
   assert.match(JSON.stringify(provision.command), /docker\/rabbitmq-provision\.ts/);
   assert.ok(existsSync(fromRoot('docker/rabbitmq-provision.ts')));
   assert.equal(new URL(env(provision).RABBITMQ_MANAGEMENT_URL ?? '').hostname, 'rabbitmq');
+  assert.equal(rabbit['broker-ready']?.depends_on?.['rabbitmq-provision']?.condition, 'service_completed_successfully');
+  assert.equal(brokerFiles.redis!.services['broker-ready']?.depends_on?.redis?.condition, 'service_healthy');
+  for (const b of brokers) assert.ok(!Object.values(brokerFiles[b]!.services).some((x) => x.profiles), `broker-${b}.yml: no profiles (LIFELINE_BROKER alone chooses)`);
   for (const [name, sidecar] of sidecars()) {
     assert.equal(sidecar.depends_on?.redis?.condition, 'service_healthy', `${name} -> redis`);
-    assert.equal(sidecar.depends_on?.kafka?.condition, 'service_healthy', `${name} -> kafka`);
-    assert.equal(sidecar.depends_on?.['rabbitmq-provision']?.condition, 'service_completed_successfully', `${name} -> rabbitmq-provision`);
+    assert.equal(sidecar.depends_on?.['broker-ready']?.condition, 'service_completed_successfully', `${name} -> broker-ready`);
   }
   for (const [name, s] of [['postgres', services.postgres], ['redis', services.redis]] as const) {
     assert.ok(s?.healthcheck?.test, `${name} has no healthcheck`);
