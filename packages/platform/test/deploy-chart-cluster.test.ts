@@ -36,6 +36,7 @@ const CHART = fromRoot('charts/lifeline');
 const apps = loadRunTemplate().apps.map((a) => ({ id: a.appId, port: a.appPort }));
 const REQUIRED = [
   '--set', 'jwt.secret=0123456789abcdef0123456789abcdef',
+  '--set', 'jwt.jwksUrl=https://idp.example.com/.well-known/jwks.json',
   '--set', 'database.admin.password=admin-password',
   '--set', 'mail.smtpUrl=smtp://relay.example.com:587',
 ];
@@ -44,6 +45,8 @@ const SEED_REPLICAS: Record<string, [number, number]> = { emergency: [5, 15], lo
 // Service invocation in the code: emergency reads location (clients/location-*.ts), recurring creates tasks (clients/tasks-client.ts).
 const INVOCATIONS = [['emergency', 'location'], ['recurring', 'tasks']];
 const DAPR_INTERNAL_GRPC = 50002;
+// Idle RSS of each app as its image runs it (values.yaml, appDefaults.resources: measured 2026-12-04).
+const IDLE_RSS_MIB: Record<string, number> = { tasks: 210, audit: 209, recurring: 216, notification: 243, emergency: 151, location: 146 };
 
 function helmPath(): string {
   const version = /^HELM_VERSION=(\S+)/m.exec(readFileSync(fromRoot('scripts/install/helm.sh'), 'utf8'))?.[1];
@@ -109,10 +112,12 @@ for (const broker of brokers) {
 
     test('then every app has an HPA on its Deployment: CPU 70%, memory 80%, the seed\'s replica range, and the Deployment leaves replicas to it', () => {
       for (const { id } of apps) {
-        const hpa = one(docs, 'HorizontalPodAutoscaler', `lifeline-${id}`).spec as { scaleTargetRef: Dict; minReplicas: number; maxReplicas: number; metrics: { resource: { name: string; target: Dict } }[] };
+        const hpa = one(docs, 'HorizontalPodAutoscaler', `lifeline-${id}`).spec as { scaleTargetRef: Dict; minReplicas: number; maxReplicas: number; metrics: { type: string; containerResource: { name: string; container: string; target: Dict } }[] };
         assert.deepEqual(hpa.scaleTargetRef, { apiVersion: 'apps/v1', kind: 'Deployment', name: `lifeline-${id}` });
         assert.deepEqual([hpa.minReplicas, hpa.maxReplicas], SEED_REPLICAS[id] ?? [3, 10], `${id}: replica range`);
-        const targets = Object.fromEntries(hpa.metrics.map((m) => [m.resource.name, m.resource.target]));
+        // Of the app container alone: the sidecar's requests and use would blur the app's percentage.
+        for (const m of hpa.metrics) assert.deepEqual([m.type, m.containerResource.container], ['ContainerResource', id], `${id}: ${m.containerResource.name} metric`);
+        const targets = Object.fromEntries(hpa.metrics.map((m) => [m.containerResource.name, m.containerResource.target]));
         assert.deepEqual(targets, { cpu: { type: 'Utilization', averageUtilization: 70 }, memory: { type: 'Utilization', averageUtilization: 80 } }, id);
         assert.equal((one(docs, 'Deployment', `lifeline-${id}`).spec as Dict).replicas, undefined, `${id}: replicas set beside an HPA`);
       }
@@ -150,6 +155,11 @@ for (const broker of brokers) {
         const a = pod.metadata.annotations;
         assert.deepEqual([a['dapr.io/sidecar-memory-request'], a['dapr.io/sidecar-memory-limit']], ['128Mi', '256Mi'], `${id}: sidecar memory`);
         assert.ok(cpu(a['dapr.io/sidecar-cpu-limit']) >= cpu(a['dapr.io/sidecar-cpu-request']), `${id}: sidecar CPU limit`);
+      }
+      // An idle app under the HPA's 80% memory target, with room: otherwise the HPA holds an idle cluster at its maximum.
+      for (const { id } of apps) {
+        const request = mebibytes(podOf(one(docs, 'Deployment', `lifeline-${id}`)).spec.containers[0]!.resources!.requests!.memory);
+        assert.ok(IDLE_RSS_MIB[id]! / request < 0.7, `${id}: idle at ${IDLE_RSS_MIB[id]} MiB is ${Math.round((100 * IDLE_RSS_MIB[id]!) / request)}% of its ${request}Mi request`);
       }
       const e = podOf(one(docs, 'Deployment', 'lifeline-emergency')).spec.containers[0]!.resources!;
       assert.deepEqual([cpu(e.requests!.cpu), cpu(e.limits!.cpu), mebibytes(e.requests!.memory), mebibytes(e.limits!.memory)], [0.2, 1, 256, 1024]);
