@@ -280,3 +280,17 @@ test('when secrets.existingSecret is named, then every app\'s Role, Configuratio
     assert.equal(ofKind(docs, 'Secret').filter((s) => s.metadata.name === `lifeline-${id}`).length, 0);
   }
 });
+
+test('when a NetworkPolicy, spread or invocation value is wrong, then values.schema.json refuses it, naming it', () => {
+  for (const [value, message] of [
+    ['appDefaults.topologySpread.zoneWhenUnsatisfiable=Sometimes', /at '\/appDefaults\/topologySpread\/zoneWhenUnsatisfiable': value must be one of 'ScheduleAnyway', 'DoNotSchedule'/],
+    ['apps.emergency.invokes[0]=chat', /at '\/apps\/emergency\/invokes\/0'/],
+    ['networkPolicy.daprInternalGrpcPort=abc', /at '\/networkPolicy\/daprInternalGrpcPort': got string, want integer/],
+    ['networkPolicy.postgres.too=x', /networkPolicy\/postgres.*too/s],
+    ['apps.tasks.autoscaling.targetMemoryUtilizationPercentage=180', /at '\/apps\/tasks\/autoscaling\/targetMemoryUtilizationPercentage'/],
+  ] as const) {
+    const r = spawnSync(helm, ['template', 'lifeline', CHART, ...REQUIRED, '--set', value], { encoding: 'utf8' });
+    assert.notEqual(r.status, 0, `${value} was accepted`);
+    assert.match(r.stderr, message, value);
+  }
+});
