@@ -31,7 +31,7 @@ helm="$LIFELINE_CACHE/helm/$helm_version/helm"
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 # The values a real install must give (values.yaml leaves them empty on purpose).
-required=(--set jwt.secret=0123456789abcdef0123456789abcdef --set database.admin.password=check
+required=(--set jwt.secret=0123456789abcdef0123456789abcdef --set jwt.jwksUrl=https://idp.example.com/.well-known/jwks.json --set database.admin.password=check
   --set mail.smtpUrl=smtp://relay.example.com:587 --set ingress.enabled=true --set ingress.host=lifeline.example.com)
 failed=0
 for broker in redis kafka rabbitmq; do

@@ -6,7 +6,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { randomUUID } from 'node:crypto';
 import { signToken } from '@lifeline/kit';
-import { appById, brokers, fromRoot, loadRunTemplate, loadStackEnv, type Broker } from '@lifeline/platform';
+import { appById, brokers, fromRoot, loadOrCreateDevKey, loadRunTemplate, loadStackEnv, type Broker } from '@lifeline/platform';
 import { jsonPoster } from './http-post.ts';
 import { runOpenLoop } from './open-loop.ts';
 import { ms, printTable, summarize } from './stats.ts';
@@ -29,9 +29,8 @@ async function benchBroker(broker: Broker) {
   await run('bash', [fromRoot('scripts/dev.sh'), '--background', '--broker', broker], { maxBuffer: 50 * 1024 * 1024 });
   try {
     const template = loadRunTemplate();
-    const secret = template.commonEnv.JWT_SECRET;
-    if (!secret) throw new Error('no JWT_SECRET in dapr.yaml');
-    const token = await signToken(secret, { sub: `bench-${randomUUID()}`, roles: ['user'] });
+    // The dev stack takes people's tokens from its JWKS only (dapr.yaml JWT_JWKS_URL): signed with the dev key.
+    const token = await signToken(loadOrCreateDevKey().signing, { sub: `bench-${randomUUID()}`, roles: ['user'] });
     const gateway = `http://127.0.0.1:${loadStackEnv().LIFELINE_GATEWAY_PORT}/api/v1/tasks`;
     const direct = `http://127.0.0.1:${appById(template, 'tasks').appPort}/tasks`;
 

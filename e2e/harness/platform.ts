@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { signToken, type Role } from '@lifeline/kit';
-import { appById, appDatabases, appDatabaseUrl, loadRunTemplate, resourcesFor, type AppDefinition, type Broker, type RunTemplate } from '@lifeline/platform';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { signToken, type Role, type SignOptions } from '@lifeline/kit';
+import { appById, appDatabases, appDatabaseUrl, generateDevKey, loadRunTemplate, resourcesFor, type AppDefinition, type Broker, type DevKey, type RunTemplate } from '@lifeline/platform';
 import { startApp } from './app-process.ts';
 import type { ManagedProcess } from './processes.ts';
 import { startSidecar, type Tokens } from './sidecar.ts';
@@ -8,6 +10,21 @@ import { prepareStack } from './stack.ts';
 
 /** Per-run secret, never the dev default from dapr.yaml. */
 const JWT_SECRET = randomBytes(32).toString('hex');
+/** Per-run identity provider key: people's tokens are ES256 under it, as in the dev stack. */
+const DEV_KEY: DevKey = generateDevKey();
+
+/** The run's JWKS, served from this process on a loopback port the apps are told about. */
+async function serveJwks(key: DevKey): Promise<string> {
+  const body = JSON.stringify(key.jwks);
+  const server = createServer((_req, res) => {
+    res.setHeader('content-type', 'application/json');
+    res.end(body);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  server.unref();
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}/.well-known/jwks.json`;
+}
+let jwksUrl: Promise<string> | undefined;
 
 /** Ports of replica n are those of dapr.yaml plus n times this: a step that lands on no other app or sidecar port (35xx + 100 would be a gRPC port), and stays below the ephemeral range. */
 const REPLICA_PORT_STEP = 1000;
@@ -34,12 +51,14 @@ export class Platform {
     readonly broker: Broker,
     readonly template: RunTemplate,
     readonly adminUrl: string,
+    readonly jwksUrl: string,
   ) {}
 
   /** `database`: the apps' schemas in a database of their own (see prepareStack); the stack's own by default. */
   static async prepare(broker: Broker, database?: string): Promise<Platform> {
     const { adminUrl } = await prepareStack(broker, database);
-    return new Platform(broker, loadRunTemplate(), adminUrl);
+    jwksUrl ??= serveJwks(DEV_KEY);
+    return new Platform(broker, loadRunTemplate(), adminUrl, await jwksUrl);
   }
 
   /** The app as dapr.yaml defines it, or a replica of it: same app id, database and consumer group, other ports. */
@@ -64,7 +83,9 @@ export class Platform {
 
   async startApp(appId: string, instance: InstanceOptions = {}): Promise<void> {
     const db = appDatabases().find((d) => d.app === appId);
-    const env: Record<string, string> = { JWT_SECRET, LOG_LEVEL: 'info' };
+    // Rate limits stay off unless a suite turns them on (gateway-limits.test.ts): the other suites send
+    // far more than a person would, and dapr.yaml turns them on for the dev stack.
+    const env: Record<string, string> = { JWT_SECRET, JWT_JWKS_URL: this.jwksUrl, TOKEN_REVOCATION: 'true', LOG_LEVEL: 'info', RATE_LIMIT_REDIS_URL: process.env.RATE_LIMIT_REDIS_URL ?? '' };
     if (db) env.DATABASE_URL = appDatabaseUrl(this.adminUrl, db);
     this.entry(appId, instance.replica).app = await startApp(this.app(appId, instance), this.template, this.tokens, env, instance.replica);
   }
@@ -111,7 +132,12 @@ export class Platform {
     return `http://127.0.0.1:${this.app(appId, instance).daprHttpPort}${path}`;
   }
 
-  token(sub: string, roles: Role[], care: string[] = []): Promise<string> {
-    return signToken(JWT_SECRET, { sub, roles, care });
+  token(sub: string, roles: Role[], care: string[] = [], opts: SignOptions = {}): Promise<string> {
+    return signToken(DEV_KEY.signing, { sub, roles, care }, opts);
+  }
+
+  /** A token under the shared HS256 secret: a service's own (service: true), or a forged person's. */
+  sharedSecretToken(sub: string, roles: Role[], service: boolean): Promise<string> {
+    return signToken(JWT_SECRET, { sub, roles, service });
   }
 }

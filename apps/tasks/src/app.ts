@@ -1,6 +1,7 @@
 import type { Express } from 'express';
 import {
   createAuth,
+  revocationRoutes,
   createServiceApp,
   createSubscriptions,
   finalize,
@@ -64,7 +65,10 @@ export function createApp(deps: AppDeps): TasksApp {
   createSubscriptions({ pubsubName: config.PUBSUB_NAME, logger, metrics })
     .binding(reminderCron({ prisma, outboxWritten, batchSize: config.REMINDER_BATCH, setAside: setAsideReporter(metrics, rawSql(prisma), logger) }, metrics))
     .mount(app);
-  app.use(taskRoutes({ auth: createAuth(config), tasks, cursors: createTaskCursors(config.JWT_SECRET) }));
+  const auth = createAuth(config);
+  app.use(taskRoutes({ auth, tasks, cursors: createTaskCursors(config.JWT_SECRET) }));
+  // Logout for every app: the denylist is shared, so this one route serves them all (gateway /api/v1/auth/revoke).
+  app.use(revocationRoutes(auth));
   finalize(app);
   return { app, relay, recurrence };
 }

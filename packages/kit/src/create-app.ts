@@ -5,6 +5,7 @@ import type { BaseConfig } from './config.ts';
 import { contextMiddleware } from './context.ts';
 import { errorMiddleware, notFoundHandler } from './error-middleware.ts';
 import { healthRouter } from './health.ts';
+import { invocationAccess } from './invocation-access.ts';
 import type { ReadinessCheck } from './health.ts';
 import { Lifecycle, inFlightMiddleware } from './lifecycle.ts';
 import type { Logger } from './logger.ts';
@@ -27,7 +28,7 @@ export function jsonBodyParser() {
 
 export interface ServiceAppOptions {
   config: Pick<BaseConfig, 'APP_API_TOKEN' | 'SHUTDOWN_TIMEOUT_MS'> &
-    Partial<Pick<BaseConfig, 'REQUEST_TIMEOUT_MS' | 'JWT_SECRET' | 'JWT_ISSUER' | 'JWT_AUDIENCE'>> &
+    Partial<Pick<BaseConfig, 'REQUEST_TIMEOUT_MS' | 'JWT_SECRET' | 'JWT_ISSUER' | 'JWT_AUDIENCE' | 'APP_ID'>> &
     RateLimitSettings;
   logger: Logger;
   metrics: Metrics;
@@ -86,6 +87,8 @@ export function createServiceApp(opts: ServiceAppOptions): Express {
   const app = express();
   app.disable('x-powered-by');
   app.use(contextMiddleware());
+  // Service invocation allow-list (invocation-access.ts); an app without an id (kit tests) is nobody's callee.
+  if (opts.config.APP_ID) app.use(invocationAccess({ appId: opts.config.APP_ID, appApiToken: opts.config.APP_API_TOKEN, logger }));
   app.use(inFlightMiddleware(lifecycle));
   app.use(httpMetricsMiddleware(metrics));
   if (opts.accessLog !== false) {

@@ -50,6 +50,8 @@ export type { JwksKeys, JwksOptions } from './jwks.ts';
 export { RevocationUnavailableError, daprRevocations } from './revocations.ts';
 export type { RevocationOptions, RevocationStore } from './revocations.ts';
 export { revocationRoutes } from './revocation-routes.ts';
+export { CALLER_APP_ID_HEADER, INVOCATION_GRANTS, invocationAccess, invocationAllowed } from './invocation-access.ts';
+export type { InvocationGrant } from './invocation-access.ts';
 export { APP_TOKEN_HEADER, appTokenCheck, tokensEqual } from './app-token.ts';
 
 export {

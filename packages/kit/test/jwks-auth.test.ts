@@ -15,7 +15,7 @@ interface KeyPair {
   jwk: JWK;
 }
 
-async function keyPair(alg: 'RS256' | 'ES256', kid = randomUUID()): Promise<KeyPair> {
+async function keyPair(alg: 'RS256' | 'ES256', kid: string = randomUUID()): Promise<KeyPair> {
   const pair = alg === 'RS256' ? generateKeyPairSync('rsa', { modulusLength: 2048 }) : generateKeyPairSync('ec', { namedCurve: 'P-256' });
   return { signing: { alg, kid, privateKey: pair.privateKey }, publicKey: pair.publicKey, jwk: { ...(await exportJWK(pair.publicKey)), kid, alg, use: 'sig' } };
 }

@@ -27,6 +27,19 @@ export const publicPrefixes: Readonly<Record<string, string>> = { emergency: 'em
  */
 export const WEBSOCKET_IDLE_TIMEOUT = '1h';
 
+/**
+ * The dev identity provider's public keys (dev-jwt-key.ts), written under the gateway's prefix by render.ts.
+ * A folder of its own, so compose can mount it (docker/gateway/jwks) without hiding the prefix's temp files.
+ */
+export const JWKS_PATH = '/.well-known/jwks.json';
+export const JWKS_FILE = 'jwks/jwks.json';
+
+/**
+ * Logout (kit revocation-routes.ts): the denylist is shared, so one app answers for all; tasks carries it.
+ * /api/v1/auth/revoke reaches tasks at /auth/revoke.
+ */
+export const REVOKE_ROUTE = { path: '/auth/revoke', appId: 'tasks' } as const;
+
 export interface GatewayTimeouts {
   upstreamConnect: string;
   /** Between two reads of a plain request's answer; the WebSocket routes wait WEBSOCKET_IDLE_TIMEOUT. */
@@ -109,6 +122,11 @@ export function renderGatewayConfig(template: RunTemplate, opts: GatewayOptions)
     location = /api/v1/${prefix} { ${proxyTo(app.appId)} }
     location /api/v1/${prefix}/ { ${proxyTo(app.appId)} }`))
     .join('');
+  const revoke = appIds.has(REVOKE_ROUTE.appId) ? `
+    location = /api/v1${REVOKE_ROUTE.path} { ${proxyTo(REVOKE_ROUTE.appId)} }` : '';
+  // Served from the file, with a short cache: apps refetch it on an unknown kid (a rotated dev key).
+  const jwks = `
+    location = ${JWKS_PATH} { default_type application/json; add_header Cache-Control "max-age=60" always; alias ${opts.prefix}/${JWKS_FILE}; }`;
   const upstreams = template.apps
     .map((app) => `  upstream ${app.appId} { server 127.0.0.1:${app.appPort}; keepalive 32; }`)
     .join('\n');
@@ -153,7 +171,7 @@ ${forwardedHeaders.map((d) => `  ${d}`).join('\n')}
 ${upstreams}
   server {
     listen 127.0.0.1:${opts.port};${renderMethodGuard()}${renderCorsServer()}${renderCacheControlHeader()}${renderProblemPages(limits)}
-    location = /healthz { return 204; }${websockets}${locations}
+    location = /healthz { return 204; }${jwks}${revoke}${websockets}${locations}
     location / { return 404; }
   }
 }

@@ -21,3 +21,4 @@ export {
 export { provisionBroker } from './provision.ts';
 export { WEBSOCKET_IDLE_TIMEOUT, renderGatewayConfig, websocketRoutes } from './gateway-config.ts';
 export { renderRunFile } from './run-file.ts';
+export { devKeyFile, devKeyFrom, generateDevKey, loadOrCreateDevKey, type DevKey, type PublicJwks } from './dev-jwt-key.ts';

@@ -294,3 +294,9 @@ test('when a NetworkPolicy, spread or invocation value is wrong, then values.sch
     assert.match(r.stderr, message, value);
   }
 });
+
+test('when the cluster is older than 1.30 (no ContainerResource metrics for the HPAs), then the chart refuses to render', () => {
+  const r = spawnSync(helm, ['template', 'lifeline', CHART, ...REQUIRED, '--kube-version', '1.29.0'], { encoding: 'utf8' });
+  assert.notEqual(r.status, 0);
+  assert.match(r.stderr, /chart requires kubeVersion: >=1\.30\.0-0 which is incompatible with Kubernetes v1\.29\.0/);
+});

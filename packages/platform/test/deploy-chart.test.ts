@@ -37,6 +37,7 @@ const CHART = fromRoot('charts/lifeline');
 const template = loadRunTemplate();
 const REQUIRED = [
   '--set', 'jwt.secret=0123456789abcdef0123456789abcdef',
+  '--set', 'jwt.jwksUrl=https://idp.example.com/.well-known/jwks.json',
   '--set', 'database.admin.password=admin-password',
   '--set', 'mail.smtpUrl=smtp://relay.example.com:587',
 ];
@@ -229,10 +230,11 @@ for (const broker of brokers) {
       for (const file of readdirSync(fromRoot('components/dapr/common')).filter((f) => f.endsWith('.yaml'))) {
         const original = originalDoc(`common/${file}`);
         if (original.kind === 'Configuration') {
-          // One per app (tested with the Deployments), each the file's spec plus the app's secret scope.
+          // One per app (tested with the Deployments), each the file's spec plus the app's secret scope and
+          // its accessControl (dapr.invocationGrants; trust-config.test.ts).
           const perApp = ofKind(docs, 'Configuration').filter((c) => c.metadata.name.startsWith(`${original.metadata.name}-`));
           assert.equal(perApp.length, template.apps.length, `${file}: one Configuration per app`);
-          for (const c of perApp) assert.deepEqual({ ...c.spec, secrets: undefined }, { ...original.spec, secrets: undefined }, `${c.metadata.name}: spec differs from ${file}`);
+          for (const c of perApp) assert.deepEqual({ ...c.spec, secrets: undefined, accessControl: undefined }, { ...original.spec, secrets: undefined, accessControl: undefined }, `${c.metadata.name}: spec differs from ${file}`);
           continue;
         }
         const rendered = one(docs, original.kind, original.metadata.name);
@@ -324,7 +326,7 @@ test('when a required value is missing or the broker is unknown, then rendering 
   const badBroker = run(['template', 'lifeline', CHART, ...REQUIRED, '--set', 'broker.type=nats']);
   assert.notEqual(badBroker.status, 0);
   assert.match(badBroker.stderr, /at '\/broker\/type': value must be one of 'redis', 'kafka', 'rabbitmq'/);
-  const base = ['--set', 'jwt.secret=0123456789abcdef0123456789abcdef', '--set', 'database.admin.password=x'];
+  const base = ['--set', 'jwt.secret=0123456789abcdef0123456789abcdef', '--set', 'jwt.jwksUrl=https://idp.example.com/.well-known/jwks.json', '--set', 'database.admin.password=x'];
   const noSmtp = run(['template', 'lifeline', CHART, ...base]);
   assert.notEqual(noSmtp.status, 0);
   assert.match(noSmtp.stderr, /mail\.smtpUrl is required while the notification app is enabled/);
