@@ -193,7 +193,7 @@ for (const broker of brokers) {
       }
     });
 
-    test(`then the apps reach DNS, the Dapr control plane, Postgres, Redis${broker === 'redis' ? '' : ` and ${broker}`}, on their ports, and nothing else leaves but the notification app's mail and push`, () => {
+    test(`then the apps reach DNS, the Dapr control plane, Postgres, Redis${broker === 'redis' ? '' : ` and ${broker}`}, on their ports, and nothing else leaves but the JWKS fetch and the notification app's mail and push`, () => {
       const brokerPort = { redis: [], kafka: [9092], rabbitmq: [5672] }[broker];
       for (const { id } of apps) {
         const egress = policiesFor(docs, labelsOf(id)).flatMap((p) => p.egress ?? []);
@@ -205,9 +205,10 @@ for (const broker of brokers) {
         for (const other of ['kafka', 'rabbitmq']) {
           assert.deepEqual(portsTo((p) => p.podSelector?.matchLabels?.['app.kubernetes.io/name'] === other), other === broker ? brokerPort : [], `${id}: ${other}`);
         }
-        const anywhere = egress.filter((r) => r.to === undefined);
-        if (id === 'notification') assert.deepEqual(anywhere.flatMap((r) => r.ports!.map((p) => p.port)), [443, 465, 587], 'FCM (443) and SMTP (465, 587)');
-        else assert.deepEqual(anywhere, [], `${id}: egress to anywhere`);
+        // jwt.jwksUrl is https://idp.example.com/...: 443, to any address unless networkPolicy.jwks.to narrows it.
+        const anywhere = egress.filter((r) => r.to === undefined).flatMap((r) => r.ports!.map((p) => p.port));
+        if (id === 'notification') assert.deepEqual(anywhere, [443, 443, 465, 587], 'the JWKS (443), FCM (443) and SMTP (465, 587)');
+        else assert.deepEqual(anywhere, [443], `${id}: egress to anywhere but the JWKS`);
       }
     });
 
@@ -268,7 +269,7 @@ test('when the selectors are configured (in-cluster Postgres elsewhere, a manage
   // An empty peer list renders no rule at all (an empty `to` would mean anywhere).
   const none = render(['--set-json', 'networkPolicy.postgres.to=[]']);
   const rules = (one(none, 'NetworkPolicy', 'lifeline-tasks').spec as { egress: Rule[] }).egress;
-  assert.ok(rules.every((r) => r.to && r.to.length > 0), 'a rule open to anywhere');
+  assert.ok(rules.every((r) => (r.to && r.to.length > 0) || r.ports?.every((p) => p.port === 443)), 'a rule open to anywhere (but the JWKS)');
   assert.ok(!rules.some((r) => r.ports?.some((p) => p.port === 5432)));
   assert.equal(ofKind(render(['--set', 'networkPolicy.enabled=false']), 'NetworkPolicy').length, 0);
 });
@@ -299,4 +300,14 @@ test('when the cluster is older than 1.30 (no ContainerResource metrics for the 
   const r = spawnSync(helm, ['template', 'lifeline', CHART, ...REQUIRED, '--kube-version', '1.29.0'], { encoding: 'utf8' });
   assert.notEqual(r.status, 0);
   assert.match(r.stderr, /chart requires kubeVersion: >=1\.30\.0-0 which is incompatible with Kubernetes v1\.29\.0/);
+});
+
+test('when jwt.jwksUrl names a port and networkPolicy.jwks.to the provider\'s addresses, then every app reaches exactly those for it', () => {
+  const docs = render(['--set', 'jwt.jwksUrl=https://login.example.com:8443/keys', '--set-json', 'networkPolicy.jwks.to=[{"ipBlock":{"cidr":"203.0.113.0/24"}}]']);
+  for (const { id } of apps) {
+    const egress = (one(docs, 'NetworkPolicy', `lifeline-${id}`).spec as { egress: Rule[] }).egress;
+    const jwks = egress.filter((r) => r.ports?.some((p) => p.port === 8443));
+    assert.deepEqual(jwks, [{ ports: [{ port: 8443, protocol: 'TCP' }], to: [{ ipBlock: { cidr: '203.0.113.0/24' } }] }], id);
+    if (id !== 'notification') assert.deepEqual(egress.filter((r) => r.to === undefined), [], `${id}: egress to anywhere`);
+  }
 });
