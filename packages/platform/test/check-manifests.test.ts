@@ -3,8 +3,8 @@
 // the API server or compose would drop without a word fails here, named.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { homedir, tmpdir } from 'node:os';
 import path from 'node:path';
 import { before, test } from 'node:test';
 import { promisify } from 'node:util';
@@ -22,9 +22,12 @@ let rendered = '';
 before(async () => {
   dir = mkdtempSync(path.join(tmpdir(), 'check-manifests-'));
   const helmVersion = /^HELM_VERSION=(\S+)/m.exec(readFileSync(fromRoot('scripts/install/helm.sh'), 'utf8'))?.[1];
-  const cache = process.env.LIFELINE_CACHE ?? path.join(process.env.HOME ?? '/root', '.cache', 'lifeline');
+  const cache = process.env.LIFELINE_CACHE ?? path.join(process.env.XDG_CACHE_HOME ?? path.join(homedir(), '.cache'), 'lifeline');
+  const helm = path.join(cache, 'helm', helmVersion!, 'helm');
+  // A fresh machine: build helm first (scripts/install/helm.sh, a few minutes; cached after).
+  if (!existsSync(helm)) await run('bash', [fromRoot('scripts/install/helm.sh')], { timeout: BUILD.timeout });
   await run('bash', [CHECK, '--binary'], { timeout: BUILD.timeout });
-  const { stdout } = await run(path.join(cache, 'helm', helmVersion!, 'helm'), [
+  const { stdout } = await run(helm, [
     'template', 'lifeline', fromRoot('charts/lifeline'),
     '--set', 'jwt.secret=0123456789abcdef0123456789abcdef', '--set', 'jwt.jwksUrl=https://idp.example.com/.well-known/jwks.json', '--set', 'database.admin.password=x', '--set', 'mail.smtpUrl=smtp://relay:587',
   ], { maxBuffer: 64 * 1024 * 1024 });
