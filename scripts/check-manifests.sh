@@ -40,6 +40,13 @@ for broker in redis kafka rabbitmq; do
   echo "chart, broker.type=$broker:"
   "$bin" -dapr-checker "$dapr_checker" "$out/chart-$broker.yaml" || failed=1
 done
+# The switches that drop whole templates: an operator's own Secret, service account and network rules.
+"$helm" template lifeline "$REPO_ROOT/charts/lifeline" --namespace lifeline "${required[@]}" \
+  --set secrets.existingSecret=ops-managed --set serviceAccount.create=false --set networkPolicy.enabled=false \
+  --set priorityClasses.create=false --set appDefaults.autoscaling.enabled=false >"$out/chart-variant.yaml" \
+  2> >(grep -v 'found symbolic link' >&2)
+echo "chart, existingSecret, no ServiceAccounts, NetworkPolicies, PriorityClasses or HPAs:"
+"$bin" -dapr-checker "$dapr_checker" "$out/chart-variant.yaml" || failed=1
 for broker in redis kafka rabbitmq; do
   echo "compose, LIFELINE_BROKER=$broker:"
   LIFELINE_BROKER=$broker "$bin" -compose "$REPO_ROOT/docker-compose.yml" || failed=1

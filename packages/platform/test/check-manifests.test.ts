@@ -44,6 +44,7 @@ function plant(name: string, text: string): string {
 test('when the chart is rendered for every broker and compose loaded for every broker, then every manifest decodes strictly', BUILD, async () => {
   const { stdout } = await run('bash', [CHECK], { cwd: fromRoot(), maxBuffer: 8 * 1024 * 1024, timeout: BUILD.timeout });
   for (const broker of ['redis', 'kafka', 'rabbitmq']) assert.match(stdout, new RegExp(`chart, broker.type=${broker}:\\n.*every field is one daprd knows\\n\\d+ Kubernetes manifest\\(s\\) and \\d+ Dapr resource\\(s\\): every field is one the API knows`));
+  assert.match(stdout, /chart, existingSecret, no ServiceAccounts, NetworkPolicies, PriorityClasses or HPAs:\n.*every field is one daprd knows\n\d+ Kubernetes manifest\(s\)/);
   assert.equal(stdout.match(/every field one the compose spec knows/g)?.length, 3, stdout);
 });
 
