@@ -72,7 +72,8 @@ describe('exporting a range', () => {
     audit = await startAudit({ DB_SCHEMA: db.schema, STREAM_BATCH_SIZE: '2' });
     for (const e of [...inRange, ...outside]) {
       const topic = e.type.startsWith('emergency') ? 'emergency-events' : 'task-events';
-      await bulkStatuses(await deliverBulk(audit.url, topic, bulkBody(topic, [{ event: cloudEvent(topic, e) }])));
+      const statuses = await bulkStatuses(await deliverBulk(audit.url, topic, bulkBody(topic, [{ event: cloudEvent(topic, e) }])));
+      assert.deepEqual(Object.values(statuses), ['SUCCESS'], `storing ${e.type} at ${e.time}`);
     }
   });
   after(async () => {
