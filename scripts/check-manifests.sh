@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # What a cluster and docker compose are handed, decoded strictly by the Go types that read it
 # (tools/k8s/checkmanifests, built once from its module and cached by its source):
-#   - the chart rendered by `helm template` for every broker, each manifest against k8s.io/api and each
-#     Dapr resource against daprd's own types (scripts/check-dapr-resources.sh's checker);
+#   - the chart rendered by `helm template` for every broker, each manifest against k8s.io/api, each
+#     Dapr resource against daprd's own types (scripts/check-dapr-resources.sh's checker), and every
+#     pod template's dapr.io/* annotations against those Dapr's sidecar injector reads
+#     (tools/dapr/daprd/checkannotations, from the same module as our daprd);
 #   - docker-compose.yml by compose-spec's loader, for every broker (LIFELINE_BROKER).
 # A field either would drop without a word (a misspelt topologySpreadConstraints, say) fails here, named.
 #   bash scripts/check-manifests.sh                  the chart for each broker, and compose
@@ -23,7 +25,22 @@ if [[ ! -x $bin ]]; then
 fi
 if [[ ${1:-} == --binary ]]; then echo "$bin"; exit 0; fi
 dapr_checker=$(bash "$REPO_ROOT/scripts/check-dapr-resources.sh" --binary)
-if (($#)); then exec "$bin" -dapr-checker "$dapr_checker" "$@"; fi
+source "$REPO_ROOT/scripts/lib/dapr-versions.sh"
+daprd_module="$REPO_ROOT/tools/dapr/daprd"
+hash=$(cat "$daprd_module"/checkannotations/*.go "$daprd_module/go.sum" | sha256sum | cut -c1-12)
+annotations_checker="$LIFELINE_CACHE/dapr/check-annotations-$DAPRD_VERSION-$hash"
+if [[ ! -x $annotations_checker ]]; then
+  echo "building the Dapr annotation checker (daprd $DAPRD_VERSION's injector) ..." >&2
+  (cd "$daprd_module" && go build -ldflags "-s -w" -o "$annotations_checker.tmp" ./checkannotations)
+  mv "$annotations_checker.tmp" "$annotations_checker"
+fi
+check() {
+  local rc=0
+  "$bin" -dapr-checker "$dapr_checker" "$@" || rc=1
+  "$annotations_checker" "$@" || rc=1
+  return "$rc"
+}
+if (($#)); then check "$@"; exit; fi
 
 helm_version=$(sed -n 's/^HELM_VERSION=//p' "$REPO_ROOT/scripts/install/helm.sh")
 helm="$LIFELINE_CACHE/helm/$helm_version/helm"
@@ -38,7 +55,7 @@ for broker in redis kafka rabbitmq; do
   "$helm" template lifeline "$REPO_ROOT/charts/lifeline" --namespace lifeline "${required[@]}" \
     --set "broker.type=$broker" >"$out/chart-$broker.yaml" 2> >(grep -v 'found symbolic link' >&2)
   echo "chart, broker.type=$broker:"
-  "$bin" -dapr-checker "$dapr_checker" "$out/chart-$broker.yaml" || failed=1
+  check "$out/chart-$broker.yaml" || failed=1
 done
 # The switches that drop whole templates: an operator's own Secret, service account and network rules.
 "$helm" template lifeline "$REPO_ROOT/charts/lifeline" --namespace lifeline "${required[@]}" \
@@ -46,7 +63,7 @@ done
   --set priorityClasses.create=false --set appDefaults.autoscaling.enabled=false >"$out/chart-variant.yaml" \
   2> >(grep -v 'found symbolic link' >&2)
 echo "chart, existingSecret, no ServiceAccounts, NetworkPolicies, PriorityClasses or HPAs:"
-"$bin" -dapr-checker "$dapr_checker" "$out/chart-variant.yaml" || failed=1
+check "$out/chart-variant.yaml" || failed=1
 for broker in redis kafka rabbitmq; do
   echo "compose, LIFELINE_BROKER=$broker:"
   LIFELINE_BROKER=$broker "$bin" -compose "$REPO_ROOT/docker-compose.yml" || failed=1

@@ -45,6 +45,7 @@ test('when the chart is rendered for every broker and compose loaded for every b
   const { stdout } = await run('bash', [CHECK], { cwd: fromRoot(), maxBuffer: 8 * 1024 * 1024, timeout: BUILD.timeout });
   for (const broker of ['redis', 'kafka', 'rabbitmq']) assert.match(stdout, new RegExp(`chart, broker.type=${broker}:\\n.*every field is one daprd knows\\n\\d+ Kubernetes manifest\\(s\\) and \\d+ Dapr resource\\(s\\): every field is one the API knows`));
   assert.match(stdout, /chart, existingSecret, no ServiceAccounts, NetworkPolicies, PriorityClasses or HPAs:\n.*every field is one daprd knows\n\d+ Kubernetes manifest\(s\)/);
+  assert.equal(stdout.match(/\d+ annotated pod template\(s\): every dapr\.io annotation is one the injector reads/g)?.length, 4, stdout);
   assert.equal(stdout.match(/every field one the compose spec knows/g)?.length, 3, stdout);
 });
 
@@ -62,6 +63,15 @@ test('when a manifest uses an apiVersion the API does not serve, then the check 
   const failure = await fails(run('bash', [CHECK, plant('old-api.yaml', planted)]));
   assert.equal(failure?.code, 1);
   assert.match(failure?.stdout ?? '', /HorizontalPodAutoscaler.*no kind "HorizontalPodAutoscaler" is registered for version "autoscaling\/v2beta1"/);
+});
+
+test('when a pod template misspells a Dapr annotation or gives a port that is no number, then the check names both (the injector would ignore them)', BUILD, async () => {
+  const planted = rendered.replace('dapr.io/sidecar-cpu-limit:', 'dapr.io/sidecar-cpu-limt:').replace('dapr.io/app-port: "3101"', 'dapr.io/app-port: "http"');
+  assert.notEqual(planted, rendered);
+  const failure = await fails(run('bash', [CHECK, plant('annotations.yaml', planted)]));
+  assert.equal(failure?.code, 1);
+  assert.match(failure?.stdout ?? '', /Deployment lifeline-\w+\): annotation "dapr\.io\/sidecar-cpu-limt" is not one Dapr's sidecar injector reads/);
+  assert.match(failure?.stdout ?? '', /Deployment lifeline-tasks\): annotation "dapr\.io\/app-port": "http" is not an integer/);
 });
 
 test('when a Dapr resource among the manifests has a field Dapr does not know, then the Dapr checker names it', BUILD, async () => {
