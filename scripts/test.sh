@@ -52,11 +52,13 @@ if [[ $only != unit ]]; then
   for broker in "${selected[@]}"; do
     # The rate limits, CORS and the access log do not depend on the broker: on the first one only.
     edge=""; [[ $broker == redis ]] && edge=" gateway-limits.test.ts"
-    E2E_BROKER=$broker run_suite "e2e-$broker" e2e "platform.test.ts tasks-audit.test.ts recurring-notification.test.ts emergency.test.ts location.test.ts live-positions.test.ts$edge"
+    E2E_BROKER=$broker run_suite "e2e-$broker" e2e "platform.test.ts tasks-audit.test.ts recurring-notification.test.ts emergency.test.ts location.test.ts live-positions.test.ts trust.test.ts$edge"
   done
   run_suite e2e-readme e2e readme.test.ts
   # After the readme suite, never beside it: both bring the platform up with dev.sh.
   run_suite e2e-fuzz e2e fuzz.test.ts
+  # Last: every log the suites above wrote (apps, sidecars, gateway) is scanned for tokens and passwords.
+  run_suite e2e-log-secrets e2e log-secrets.test.ts
 fi
 
 passed=0 failed=0
