@@ -2,6 +2,8 @@ import { z } from 'zod';
 import { emergencyKindSchema, geoPositionSchema } from '@lifeline/contracts';
 import { Prisma } from '../generated/prisma/client.ts';
 import { EMERGENCY_STATUSES, type Emergency, type EscalationPlan } from '../domain/emergency.ts';
+import type { OutboxEntry } from '@lifeline/db';
+import type { StepRef } from '../domain/escalation-plan.ts';
 import type { Db, Tx } from './db.ts';
 
 export const EMERGENCY_COLUMNS = Prisma.sql`
@@ -117,6 +119,43 @@ export async function insertEmergency(tx: Tx, e: NewEmergency): Promise<Emergenc
   return row === undefined ? undefined : toEmergency(row);
 }
 
+export interface RaisedRows {
+  row: NewEmergency;
+  firstStep: StepRef;
+  /** The data of its 'raised' timeline entry. */
+  timeline: Record<string, unknown>;
+  /** emergency.created */
+  event: OutboxEntry;
+}
+
+/**
+ * A new emergency in ONE statement: its row, its first step (due now), its 'raised' timeline entry and its
+ * outbox row commit together, or none of them when the person has an active emergency (the partial unique
+ * index): undefined then. Nothing is held open between round trips.
+ */
+export async function insertRaisedEmergency(db: Db, r: RaisedRows): Promise<Emergency | undefined> {
+  const e = r.row;
+  const [row] = await db.$queryRaw<EmergencyRow[]>`
+    WITH inserted AS (
+      INSERT INTO emergencies (id, person_id, kind, status, message, location, policy_id, plan, raised_by, created_at, updated_at)
+      VALUES (${e.id}::uuid, ${e.personId}, ${e.kind}, 'open', ${e.message}, ${e.location === null ? null : JSON.stringify(e.location)}::jsonb,
+              ${e.plan.policyId}::uuid, ${JSON.stringify(e.plan)}::jsonb, ${e.raisedBy}, ${e.createdAt}::timestamptz, ${e.createdAt}::timestamptz)
+      ON CONFLICT (person_id) WHERE status IN ('open', 'acknowledged') DO NOTHING
+      RETURNING ${EMERGENCY_COLUMNS}
+    ), step AS (
+      INSERT INTO escalation_steps (emergency_id, cycle, tier, round, kind, due_at)
+      SELECT id::uuid, 1, ${r.firstStep.tier}, ${r.firstStep.round}, ${r.firstStep.kind}, statement_timestamp() FROM inserted
+    ), raised AS (
+      INSERT INTO timeline (emergency_id, at, kind, actor, data)
+      SELECT id::uuid, ${e.createdAt}::timestamptz, 'raised', ${e.raisedBy}, ${JSON.stringify(r.timeline)}::jsonb FROM inserted
+    ), created AS (
+      INSERT INTO outbox (id, topic, type, payload)
+      SELECT ${r.event.id}::uuid, ${r.event.topic}, ${r.event.type}, ${JSON.stringify(r.event.payload)}::jsonb FROM inserted
+    )
+    SELECT * FROM inserted`;
+  return row === undefined ? undefined : toEmergency(row);
+}
+
 /** Writes the status fields of a locked emergency. */
 export async function saveStatus(tx: Tx, e: Emergency): Promise<void> {
   await tx.$executeRaw`
@@ -142,6 +181,18 @@ export async function listEmergencies(
   return { emergencies: rows.slice(0, limit).map(toEmergency), more: rows.length > limit };
 }
 
-export async function saveLocation(tx: Tx, id: string, location: NonNullable<Emergency['location']>): Promise<void> {
-  await tx.$executeRaw`UPDATE emergencies SET location = ${JSON.stringify(location)}::jsonb WHERE id = ${id}::uuid`;
+/**
+ * What a raise's location lookup found, in ONE statement: the timeline entry, and the position as the
+ * emergency's location when it has none yet (the raise carried none). Nothing for an emergency that is gone.
+ */
+export async function recordLocation(db: Db, id: string, latest: NonNullable<Emergency['location']> | null, entry: Record<string, unknown>): Promise<void> {
+  await db.$executeRaw`
+    WITH target AS (
+      SELECT id FROM emergencies WHERE id = ${id}::uuid
+    ), located AS (
+      UPDATE emergencies SET location = ${latest === null ? null : JSON.stringify(latest)}::jsonb
+      WHERE id = ${id}::uuid AND location IS NULL AND ${latest === null ? null : JSON.stringify(latest)}::jsonb IS NOT NULL
+    )
+    INSERT INTO timeline (emergency_id, at, kind, actor, data)
+    SELECT id, statement_timestamp(), 'location', NULL, ${JSON.stringify(entry)}::jsonb FROM target`;
 }

@@ -72,14 +72,6 @@ export function overloaded(waitedMs: number): Error {
 
 const POOL_TIMEOUT = /timeout exceeded when trying to connect/;
 
-function saturation(err: unknown): never {
-  if (err instanceof Error && POOL_TIMEOUT.test(err.message)) throw overloaded(POOL_CONNECT_TIMEOUT_MS);
-  throw err;
-}
-
-/** node-postgres' connectionTimeoutMillis as createPgAdapter sets it. */
-const POOL_CONNECT_TIMEOUT_MS = 5_000;
-
 /** A pooled connection within `maxWaitMs`, or the 503; a connection that arrives after the wait goes back at once. */
 async function connect(pool: Pool, maxWaitMs: number): Promise<PoolClient> {
   let timer: NodeJS.Timeout | undefined;
@@ -96,7 +88,8 @@ async function connect(pool: Pool, maxWaitMs: number): Promise<PoolClient> {
   } catch (err) {
     if (gaveUp) pending.then((c) => c.release(), () => undefined);
     // node-postgres' own connectionTimeoutMillis: the same saturation, said the same way.
-    return saturation(err);
+    if (err instanceof Error && POOL_TIMEOUT.test(err.message)) throw overloaded(maxWaitMs);
+    throw err;
   } finally {
     clearTimeout(timer);
   }
@@ -109,12 +102,10 @@ async function connect(pool: Pool, maxWaitMs: number): Promise<PoolClient> {
  */
 export class PoolDb implements SqlPool {
   readonly #pool: Pool;
-  readonly #sql: Sql;
   readonly #maxWaitMs: number;
 
   constructor(pool: Pool, maxWaitMs = MAX_WAIT_MS) {
     this.#pool = pool;
-    this.#sql = sqlOn(pool);
     this.#maxWaitMs = maxWaitMs;
   }
 
@@ -130,18 +121,31 @@ export class PoolDb implements SqlPool {
     return { total: p.totalCount, idle: p.idleCount, waiting: p.waitingCount, max: p.options.max ?? 10 };
   }
 
-  // A statement outside a transaction waits for a connection inside node-postgres (connectionTimeoutMillis);
-  // when that runs out it is the same saturation, answered the same way.
+  // A statement outside a transaction takes its connection the same way: within DB_CONNECTION_WAIT_MS, or 503.
   $queryRaw<T = unknown>(strings: TemplateStringsArray, ...values: unknown[]): Promise<T> {
-    return this.#sql.$queryRaw<T>(strings, ...values).catch(saturation);
+    return this.#onConnection((sql) => sql.$queryRaw<T>(strings, ...values));
   }
 
   $executeRaw(strings: TemplateStringsArray, ...values: unknown[]): Promise<number> {
-    return this.#sql.$executeRaw(strings, ...values).catch(saturation);
+    return this.#onConnection((sql) => sql.$executeRaw(strings, ...values));
   }
 
   $queryRawUnsafe<T = unknown>(text: string, ...values: unknown[]): Promise<T> {
-    return this.#sql.$queryRawUnsafe<T>(text, ...values).catch(saturation);
+    return this.#onConnection((sql) => sql.$queryRawUnsafe<T>(text, ...values));
+  }
+
+  async #onConnection<R>(statement: (sql: Sql) => Promise<R>): Promise<R> {
+    const client = await connect(this.#pool, this.#maxWaitMs);
+    let failed: Error | undefined;
+    try {
+      return await statement(sqlOn(client));
+    } catch (err) {
+      // A broken connection goes, not back to the pool; an SQL error leaves it usable.
+      if (err instanceof Error && !('code' in err)) failed = err;
+      throw err;
+    } finally {
+      client.release(failed);
+    }
   }
 
   /** BEGIN … COMMIT on one connection; any error rolls back. The work must await nothing but its SQL. */

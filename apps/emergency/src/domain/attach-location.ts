@@ -1,6 +1,5 @@
 import type { Logger } from '@lifeline/kit';
-import { lockEmergency, saveLocation } from '../data/emergency-repository.ts';
-import { appendTimeline } from '../data/timeline-repository.ts';
+import { recordLocation } from '../data/emergency-repository.ts';
 import type { LocationClient } from '../clients/location-client.ts';
 import type { EmergencyDeps } from './emergency-deps.ts';
 
@@ -9,20 +8,16 @@ import type { EmergencyDeps } from './emergency-deps.ts';
  * trail and records what it got on the timeline (and as the emergency's location when the raise carried
  * none). Runs after the answer went out, with the location client's short timeout, so an absent or slow
  * location app never holds up a raise or a page; that it was unavailable is recorded on the timeline too.
+ * The lookup is made before any SQL, and what it found is written in one statement.
  */
 export async function attachLocation(deps: Pick<EmergencyDeps, 'db'>, location: LocationClient, logger: Logger, emergencyId: string, personId: string): Promise<void> {
   const lookup = await location.snapshot(personId);
-  await deps.db.$transaction(async (tx) => {
-    const e = await lockEmergency(tx, emergencyId);
-    if (e === undefined) return;
-    if (!lookup.ok) {
-      await appendTimeline(tx, emergencyId, { kind: 'location', actor: null, data: { attached: false, reason: lookup.reason } });
-      return;
-    }
+  if (!lookup.ok) {
+    await recordLocation(deps.db, emergencyId, null, { attached: false, reason: lookup.reason });
+  } else {
     const { latest, trail } = lookup.snapshot;
-    if (e.location === null && latest !== null) await saveLocation(tx, emergencyId, latest);
-    await appendTimeline(tx, emergencyId, { kind: 'location', actor: null, data: { attached: latest !== null, latest, trail } });
-  });
+    await recordLocation(deps.db, emergencyId, latest, { attached: latest !== null, latest, trail });
+  }
   if (!lookup.ok) logger.info({ emergencyId, reason: lookup.reason }, 'no location attached to the emergency');
 }
 

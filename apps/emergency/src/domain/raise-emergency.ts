@@ -3,9 +3,9 @@ import type { EmergencyKind, GeoPosition } from '@lifeline/contracts';
 import { canActFor, forbidden, unprocessable, type AuthContext } from '@lifeline/kit';
 import type { Emit } from '@lifeline/db';
 import { inOutbox } from './outbox-transaction.ts';
-import type { Tx } from '../data/db.ts';
+import type { Db, Tx } from '../data/db.ts';
 import { listContacts } from '../data/contact-repository.ts';
-import { findEmergency, insertEmergency, lockActiveEmergency } from '../data/emergency-repository.ts';
+import { findEmergency, insertEmergency, insertRaisedEmergency, lockActiveEmergency, type RaisedRows } from '../data/emergency-repository.ts';
 import { claimIdempotencyKey, recordIdempotentAnswer } from '../data/idempotency-repository.ts';
 import { scheduleStep } from '../data/step-repository.ts';
 import { appendTimeline } from '../data/timeline-repository.ts';
@@ -54,6 +54,30 @@ async function join(tx: Tx, who: Raiser, active: Emergency, input: RaiseInput): 
   return { emergency: active, created: false, replayed: false };
 }
 
+/** Everything a new emergency writes: its row, its first step, its timeline entry and emergency.created. */
+async function newEmergency(db: Db, who: Raiser, personId: string, input: RaiseInput): Promise<RaisedRows> {
+  const contacts = await listContacts(db, personId);
+  const plan = resolvePlan(await currentPolicy(db, personId, contacts), contacts);
+  const id = randomUUID();
+  const createdAt = new Date().toISOString();
+  const row = { id, personId, kind: input.kind, message: input.message ?? null, location: input.location ?? null, plan, raisedBy: who.raisedBy, createdAt };
+  return {
+    row,
+    firstStep: firstStep(plan),
+    timeline: { kind: input.kind, message: row.message, location: row.location, tiers: plan.tiers.length },
+    event: emergencyEvent('emergency.created', id, who.actor, {
+      emergencyId: id,
+      userId: personId,
+      raisedBy: who.raisedBy,
+      kind: input.kind,
+      message: row.message,
+      location: row.location,
+      policyId: plan.policyId,
+      createdAt,
+    }),
+  };
+}
+
 /**
  * Raises (or joins) the person's emergency inside the caller's transaction; the caller wakes the step
  * runner once it committed a new one.
@@ -64,49 +88,44 @@ export async function raiseIn(tx: Tx, emit: Emit, who: Raiser, personId: string,
     const active = await lockActiveEmergency(tx, personId);
     if (active !== undefined) return join(tx, who, active, input);
 
-    const contacts = await listContacts(tx, personId);
-    const plan = resolvePlan(await currentPolicy(tx, personId, contacts), contacts);
-    const id = randomUUID();
-    const createdAt = new Date().toISOString();
-    const row = { id, personId, kind: input.kind, message: input.message ?? null, location: input.location ?? null, plan, raisedBy: who.raisedBy, createdAt };
-    const emergency = await insertEmergency(tx, row);
+    const rows = await newEmergency(tx, who, personId, input);
+    const emergency = await insertEmergency(tx, rows.row);
     if (emergency === undefined) continue;
 
-    await scheduleStep(tx, id, 1, firstStep(plan), 0);
-    await appendTimeline(tx, id, {
-      kind: 'raised',
-      actor: who.raisedBy,
-      at: createdAt,
-      data: { kind: input.kind, message: row.message, location: row.location, tiers: plan.tiers.length },
-    });
-    emit(
-      emergencyEvent('emergency.created', id, who.actor, {
-        emergencyId: id,
-        userId: personId,
-        raisedBy: who.raisedBy,
-        kind: input.kind,
-        message: row.message,
-        location: row.location,
-        policyId: plan.policyId,
-        createdAt,
-      }),
-    );
+    await scheduleStep(tx, emergency.id, 1, rows.firstStep, 0);
+    await appendTimeline(tx, emergency.id, { kind: 'raised', actor: who.raisedBy, at: rows.row.createdAt, data: rows.timeline });
+    emit(rows.event);
     return { emergency, created: true, replayed: false };
   }
   throw new Error(`raise for ${personId} found neither an active emergency nor room for a new one`);
 }
 
 /**
+ * The common raise (no Idempotency-Key, nobody's emergency open yet) without a transaction held across
+ * round trips: the contacts and the policy are read first (as the transaction read them, without a lock),
+ * then ONE statement inserts the emergency, its first step, its timeline entry and its outbox row, or
+ * nothing when the person has an active emergency by then (undefined: the caller joins it).
+ */
+async function raiseAtOnce(deps: EmergencyDeps, who: Raiser, personId: string, input: RaiseInput): Promise<Raised | undefined> {
+  const rows = await newEmergency(deps.db, who, personId, input);
+  const emergency = await insertRaisedEmergency(deps.db, rows);
+  if (emergency === undefined) return undefined;
+  deps.outboxWritten();
+  return { emergency, created: true, replayed: false };
+}
+
+/**
  * Raises an emergency for the caller or a person in their care. While the person has an active emergency,
  * a raise returns that one (200) with the message appended: ten presses of SOS are one escalation. The
- * answer never waits for a page: the first step is scheduled in the same transaction and the tick (woken at
- * once) sends it.
+ * answer never waits for a page: the first step is written with the emergency and the tick (woken at once)
+ * sends it.
  */
 export async function raiseEmergency(deps: EmergencyDeps, caller: AuthContext, input: RaiseInput, idempotency?: IdempotentRequest): Promise<Raised> {
   const personId = input.personId ?? caller.userId;
   if (!canActFor(caller, personId)) throw forbidden('You may raise an emergency only for yourself or for the people you care for.');
 
-  const result = await inOutbox(deps, async (tx, emit) => {
+  const who = { raisedBy: caller.userId, actor: actorOf(caller) };
+  const result = (idempotency === undefined ? await raiseAtOnce(deps, who, personId, input) : undefined) ?? (await inOutbox(deps, async (tx, emit) => {
     if (idempotency !== undefined) {
       const claim = await claimIdempotencyKey(tx, caller.userId, idempotency.key, idempotency.requestHash, deps.idempotencyTtlHours);
       if (!claim.claimed) {
@@ -120,10 +139,10 @@ export async function raiseEmergency(deps: EmergencyDeps, caller: AuthContext, i
         return { emergency, created: claim.statusCode === 201, replayed: true };
       }
     }
-    const raised = await raiseIn(tx, emit, { raisedBy: caller.userId, actor: actorOf(caller) }, personId, input);
+    const raised = await raiseIn(tx, emit, who, personId, input);
     if (idempotency !== undefined) await recordIdempotentAnswer(tx, caller.userId, idempotency.key, raised.emergency.id, raised.created ? 201 : 200);
     return raised;
-  });
+  }));
   if (result.created && !result.replayed) {
     deps.stepsDue();
     deps.raised(result.emergency.id, personId);
