@@ -20,6 +20,7 @@ import { redisLatestStore } from './data/latest-store.ts';
 import { EVENT_SOURCE } from './domain/geofence-event.ts';
 import { GroupCommitter } from './domain/group-commit.ts';
 import { ingestGroup, type IngestOutcome, type IngestRequest } from './domain/ingest-group.ts';
+import { ingestMetrics } from './http/ingest-metrics.ts';
 import type { LocationDeps } from './domain/location-deps.ts';
 import { geofenceRoutes } from './http/geofence-routes.ts';
 import { internalRoutes } from './http/internal-routes.ts';
@@ -60,6 +61,7 @@ export function createApp(input: AppDeps): LocationApp {
     maxConcurrent: config.INGEST_CONCURRENCY,
     maxWeight: config.INGEST_GROUP_MAX_POSITIONS,
     weightOf: (r) => r.points.length,
+    onGroup: ingestMetrics(metrics),
   });
   const deps: LocationDeps = {
     sql,

@@ -19,29 +19,63 @@ export interface PersonPosition {
 /** `person \n recordedAt`: the identity of a stored fix. */
 export const fixKey = (personId: string, recordedAt: string) => `${personId}\n${recordedAt}`;
 
+export interface Stored {
+  /** The keys (fixKey) of the fixes that were new. */
+  inserted: Set<string>;
+  /** The live publications the people's newest stored fixes claimed (see below). */
+  claims: Array<LivePublication & { personId: string; recordedAt: string }>;
+}
+
 /**
- * Takes every person's advisory lock (the one fence management takes too), then inserts the fixes, skipping a
- * (person, recordedAt) already stored. One statement: the aggregate in the CTE consumes all its rows, so every
- * lock is held before the first row is inserted, and the locks go in hashtext order, the same in every
- * transaction, so two groups that share people wait for each other instead of deadlocking (the person lock is
- * also what keeps their ON CONFLICT checks of one key apart). Returns the keys that were new.
+ * Takes every person's advisory lock (the one fence management takes too), inserts the fixes, skipping a
+ * (person, recordedAt) already stored, and claims the live publications, in one statement:
+ * - the aggregate in `locked` consumes all its rows, so every lock is held before the first row is inserted;
+ *   the locks go in hashtext order, the same in every transaction, so two groups that share people wait for
+ *   each other instead of deadlocking (the person lock is also what keeps their ON CONFLICT checks of one key
+ *   apart);
+ * - each person's newest newly stored fix claims the slot of each of their open emergencies that has viewers:
+ *   only when it is newer than the last fix published for it and at least `minIntervalMs` (database clock, one
+ *   for every replica) after that one went out. The claim is the row update, so two replicas cannot both
+ *   publish one emergency's slot; it commits with the outbox row, or neither does.
+ * Rows without an emergency id are the inserted fixes; rows with one are the claims.
  */
-export async function lockAndInsert(tx: Sql, fixes: readonly PersonPosition[]): Promise<Set<string>> {
+export async function lockInsertAndClaim(tx: Sql, fixes: readonly PersonPosition[], minIntervalMs: number): Promise<Stored> {
   const people = [...new Set(fixes.map((f) => f.personId))];
   const col = <K extends keyof Position>(key: K) => fixes.map((f) => f.position[key]);
-  const rows = await tx.$queryRaw<Array<{ person_id: string; recorded_at: Date }>>`
+  const rows = await tx.$queryRaw<Array<{ person_id: string; recorded_at: Date; emergency_id: string | null; viewers: string[] | null }>>`
     WITH locked AS MATERIALIZED (
       SELECT count(pg_advisory_xact_lock(${PERSON_LOCK_CLASS}::int, h)) AS n
-      FROM (SELECT DISTINCT hashtext(p) AS h FROM unnest(${people}::text[]) AS p ORDER BY 1) AS ordered)
-    INSERT INTO positions (person_id, recorded_at, lat, lon, accuracy_m, altitude_m, speed_mps, heading_deg, battery_pct, source)
-    SELECT f.* FROM locked, unnest(
-      ${fixes.map((f) => f.personId)}::varchar[], ${col('recordedAt')}::timestamptz[], ${col('lat')}::float8[], ${col('lon')}::float8[],
-      ${col('accuracyM')}::real[], ${col('altitudeM')}::real[], ${col('speedMps')}::real[], ${col('headingDeg')}::real[],
-      ${col('batteryPct')}::smallint[], ${col('source')}::varchar[]) AS f
-    WHERE locked.n >= 0
-    ON CONFLICT DO NOTHING
-    RETURNING person_id, recorded_at`;
-  return new Set(rows.map((r) => fixKey(r.person_id, r.recorded_at.toISOString())));
+      FROM (SELECT DISTINCT hashtext(p) AS h FROM unnest(${people}::text[]) AS p ORDER BY 1) AS ordered),
+    inserted AS (
+      INSERT INTO positions (person_id, recorded_at, lat, lon, accuracy_m, altitude_m, speed_mps, heading_deg, battery_pct, source)
+      SELECT f.* FROM locked, unnest(
+        ${fixes.map((f) => f.personId)}::varchar[], ${col('recordedAt')}::timestamptz[], ${col('lat')}::float8[], ${col('lon')}::float8[],
+        ${col('accuracyM')}::real[], ${col('altitudeM')}::real[], ${col('speedMps')}::real[], ${col('headingDeg')}::real[],
+        ${col('batteryPct')}::smallint[], ${col('source')}::varchar[]) AS f
+      WHERE locked.n >= 0
+      ON CONFLICT DO NOTHING
+      RETURNING person_id, recorded_at),
+    newest AS (SELECT person_id, max(recorded_at) AS recorded_at FROM inserted GROUP BY person_id),
+    claimed AS (
+      UPDATE live_emergencies e
+      SET last_published_at = clock_timestamp(), last_published_recorded_at = n.recorded_at
+      FROM newest n
+      WHERE e.person_id = n.person_id AND e.closed_at IS NULL
+        AND (e.last_published_recorded_at IS NULL OR e.last_published_recorded_at < n.recorded_at)
+        AND (e.last_published_at IS NULL OR e.last_published_at <= clock_timestamp() - make_interval(secs => ${minIntervalMs / 1000}::float8))
+        AND EXISTS (SELECT 1 FROM live_emergency_viewers v WHERE v.emergency_id = e.emergency_id)
+      RETURNING e.person_id, n.recorded_at, e.emergency_id::text AS emergency_id,
+        ARRAY(SELECT v.user_id FROM live_emergency_viewers v WHERE v.emergency_id = e.emergency_id ORDER BY v.added_at, v.user_id LIMIT ${MAX_VIEWERS}) AS viewers)
+    SELECT person_id, recorded_at, NULL AS emergency_id, NULL::varchar[] AS viewers FROM inserted
+    UNION ALL
+    SELECT person_id, recorded_at, emergency_id, viewers FROM claimed`;
+  const stored: Stored = { inserted: new Set(), claims: [] };
+  for (const r of rows) {
+    const recordedAt = r.recorded_at.toISOString();
+    if (r.emergency_id === null) stored.inserted.add(fixKey(r.person_id, recordedAt));
+    else stored.claims.push({ personId: r.person_id, recordedAt, emergencyId: r.emergency_id, viewers: r.viewers ?? [] });
+  }
+  return stored;
 }
 
 export interface FencesOfPerson {
@@ -70,31 +104,6 @@ export async function activeFencesOf(tx: Sql, personIds: readonly string[]): Pro
     }
   }
   return byPerson;
-}
-
-/**
- * Claims the right to publish each person's newest stored fix for each of their open emergencies that has
- * viewers: only when it is newer than the last fix published for it and at least `minIntervalMs` (database
- * clock, one for every replica) after that one went out. The claim is the row update, so two replicas cannot
- * both publish one emergency's slot; it commits with the outbox row, or neither does. One UPDATE for the group.
- */
-export async function claimLivePublicationsOf(
-  tx: Sql,
-  newest: readonly PersonPosition[],
-  minIntervalMs: number,
-): Promise<Array<LivePublication & { personId: string }>> {
-  if (newest.length === 0) return [];
-  const rows = await tx.$queryRaw<Array<{ emergency_id: string; person_id: string; viewers: string[] }>>`
-    UPDATE live_emergencies e
-    SET last_published_at = clock_timestamp(), last_published_recorded_at = n.recorded_at
-    FROM unnest(${newest.map((n) => n.personId)}::varchar[], ${newest.map((n) => n.position.recordedAt)}::timestamptz[]) AS n(person_id, recorded_at)
-    WHERE e.person_id = n.person_id AND e.closed_at IS NULL
-      AND (e.last_published_recorded_at IS NULL OR e.last_published_recorded_at < n.recorded_at)
-      AND (e.last_published_at IS NULL OR e.last_published_at <= clock_timestamp() - make_interval(secs => ${minIntervalMs / 1000}::float8))
-      AND EXISTS (SELECT 1 FROM live_emergency_viewers v WHERE v.emergency_id = e.emergency_id)
-    RETURNING e.emergency_id::text AS emergency_id, e.person_id,
-      ARRAY(SELECT v.user_id FROM live_emergency_viewers v WHERE v.emergency_id = e.emergency_id ORDER BY v.added_at, v.user_id LIMIT ${MAX_VIEWERS}) AS viewers`;
-  return rows.map((r) => ({ emergencyId: r.emergency_id, personId: r.person_id, viewers: r.viewers }));
 }
 
 export interface PersonFenceState extends FenceState {

@@ -13,6 +13,8 @@ export interface GroupCommitOptions<Req, Res> {
   /** Bounds a group by the work it carries (positions), so one transaction stays short. */
   maxWeight: number;
   weightOf: (req: Req) => number;
+  /** Told of every group flushed (how many requests, how much weight): how deep the batching went. */
+  onGroup?: (requests: number, weight: number) => void;
 }
 
 interface Waiting<Req, Res> {
@@ -72,6 +74,7 @@ export class GroupCommitter<Req, Res> {
   async #run(group: Array<Waiting<Req, Res>>): Promise<void> {
     this.groups++;
     this.requests += group.length;
+    this.#opts.onGroup?.(group.length, group.reduce((sum, w) => sum + this.#opts.weightOf(w.req), 0));
     try {
       const outcomes = await this.#opts.flush(group.map((w) => w.req));
       group.forEach((w, i) => {

@@ -3,9 +3,8 @@ import type { OutboxEntry } from '@lifeline/db';
 import type { Pool } from '../data/db.ts';
 import {
   activeFencesOf,
-  claimLivePublicationsOf,
   fixKey,
-  lockAndInsert,
+  lockInsertAndClaim,
   saveStatesAndEvents,
   type PersonFenceState,
   type PersonPosition,
@@ -77,9 +76,10 @@ async function storeGroup(deps: IngestGroupDeps, group: readonly IngestRequest[]
 
   await deps.sql.$transaction(
     async (tx) => {
-      const inserted = await lockAndInsert(tx, fixes);
+      const { inserted, claims } = await lockInsertAndClaim(tx, fixes, deps.livePositionIntervalMs);
       if (inserted.size === 0) return;
-      // Every person's new fixes, oldest first (the requests' points already are; merging keeps it stable).
+      // Every person's new fixes, oldest first (each request's points already are; a person in several
+      // requests of the group is sorted once more below).
       const stored = new Map<string, Position[]>();
       for (const f of fixes) {
         const key = fixKey(f.personId, f.position.recordedAt);
@@ -89,19 +89,14 @@ async function storeGroup(deps: IngestGroupDeps, group: readonly IngestRequest[]
         list.push(f.position);
         stored.set(f.personId, list);
       }
+      for (const points of stored.values()) points.sort((a, b) => Date.parse(a.recordedAt) - Date.parse(b.recordedAt));
       const entries: OutboxEntry[] = [];
-      const callerOf = (personId: string, p: Position) => (group[owner.get(fixKey(personId, p.recordedAt)) ?? 0] as IngestRequest).caller;
+      const requestOf = (personId: string, recordedAt: string) => group[owner.get(fixKey(personId, recordedAt)) ?? 0] as IngestRequest;
 
       // Only each person's newest stored fix goes out live (the rest are in history and in the emergency's trail).
-      const newest: PersonPosition[] = [];
-      for (const [personId, points] of stored) {
-        points.sort((a, b) => Date.parse(a.recordedAt) - Date.parse(b.recordedAt));
-        newest.push({ personId, position: points[points.length - 1] as Position });
-      }
-      const claims = await claimLivePublicationsOf(tx, newest, deps.livePositionIntervalMs);
       for (const claim of claims) {
-        const position = newest.find((n) => n.personId === claim.personId)?.position;
-        if (position !== undefined) entries.push(livePositionEntry(claim, claim.personId, position, callerOf(claim.personId, position)));
+        const position = stored.get(claim.personId)?.find((p) => p.recordedAt === claim.recordedAt);
+        if (position !== undefined) entries.push(livePositionEntry(claim, claim.personId, position, requestOf(claim.personId, claim.recordedAt).caller));
       }
 
       const fences = await activeFencesOf(tx, [...stored.keys()]);
