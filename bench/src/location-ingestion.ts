@@ -5,9 +5,11 @@
 //   npm run bench:location -- [redis|kafka|rabbitmq]   (default: redis; the broker only carries geofence-events)
 //   BENCH_PEOPLE (2000), BENCH_RATES (2000,5000,10000 fixes/s in batches of 50), BENCH_SINGLE_RATES
 //   (500,1000,2000 requests/s of one fix), BENCH_SECONDS (20 per step), BENCH_CEILING_SECONDS (10),
-//   BENCH_CPU_PROF=1 (profile the app with node --cpu-prof and print where its time went).
+//   BENCH_CPU_PROF=1 (profile the app with node --cpu-prof and print where its time went),
+//   BENCH_APP_NODE_OPTIONS (the app's NODE_OPTIONS instead of dapr.yaml's, e.g. V8 heap flags to weigh against RSS).
 // Run it alone (it takes the location app's dapr.yaml ports): flock /tmp/lifeline-e2e.lock npm run bench:location
 import { mkdirSync, readdirSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
@@ -62,7 +64,19 @@ const settings = {
   seconds: int('BENCH_SECONDS', 1, 120, 20),
   ceilingSeconds: int('BENCH_CEILING_SECONDS', 1, 60, 10),
   profile: process.env.BENCH_CPU_PROF === '1',
+  appNodeOptions: process.env.BENCH_APP_NODE_OPTIONS,
 };
+
+/** RSS split as the kernel counts it: anonymous (heaps, buffers: the app's own) and file-backed (node's code, mapped libraries). */
+async function rssSplit(pid: number): Promise<string> {
+  try {
+    const status = await readFile(`/proc/${pid}/status`, 'utf8');
+    const mb = (field: string) => Math.round(Number(new RegExp(`^${field}:\\s+(\\d+)\\s+kB`, 'm').exec(status)?.[1] ?? Number.NaN) / 1024);
+    return `anon ${mb('RssAnon')}, file ${mb('RssFile')}`;
+  } catch {
+    return '-';
+  }
+}
 
 type Row = Record<string, string | number>;
 const perS = (n: number, s: number) => Math.round(n / s);
@@ -83,10 +97,23 @@ function ceilingRow(label: string, r: CeilingResult): { row: Row; fixesPerS: num
   return { row, fixesPerS };
 }
 
+/** The app's group commit counters (its /metrics): requests and positions per transaction, per step. */
+async function ingestCounters(appPort: number | undefined): Promise<{ groups: number; requests: number; positions: number } | undefined> {
+  if (appPort === undefined) return undefined;
+  try {
+    const text = await (await fetch(`http://127.0.0.1:${appPort}/metrics`)).text();
+    const value = (name: string) => Number(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'm').exec(text)?.[1] ?? Number.NaN);
+    return { groups: value('location_ingest_groups_total'), requests: value('location_ingest_requests_total'), positions: value('location_ingest_positions_total') };
+  } catch {
+    return undefined;
+  }
+}
+
 interface Processes {
   app?: number;
   sidecar?: number;
   nginx?: number;
+  appPort?: number;
   /** The server and role of the app's Postgres sessions, sampled during each step. */
   adminUrl: string;
   role: string;
@@ -101,6 +128,7 @@ async function step(client: ReturnType<typeof jsonClient>, people: BenchPerson[]
   const cpu = selfCpuMeter();
   const others = await cpuMeter({ app: procs.app, sidecar: procs.sidecar, nginx: procs.nginx });
   const sessions = await sampleSessions(procs.adminUrl, procs.role);
+  const countersBefore = await ingestCounters(procs.appPort);
   let next = 0;
   const r = await runOpenLoop({
     rate: fixesPerS / perRequest,
@@ -124,6 +152,9 @@ async function step(client: ReturnType<typeof jsonClient>, people: BenchPerson[]
   const s = summarize(r.latenciesMs);
   const split = await others.busyPct();
   const pool = await sessions.stop();
+  const countersAfter = await ingestCounters(procs.appPort);
+  const groups = countersBefore && countersAfter ? countersAfter.groups - countersBefore.groups : Number.NaN;
+  const perGroup = (k: 'requests' | 'positions') => (countersBefore && countersAfter && groups > 0 ? ((countersAfter[k] - countersBefore[k]) / groups).toFixed(1) : '-');
   const notOk = [...statuses].filter(([code]) => code !== 200).map(([code, n]) => `${n}x${code}`);
   const dropped = r.sent - [...statuses.values()].reduce((a, b) => a + b, 0);
   return {
@@ -140,6 +171,7 @@ async function step(client: ReturnType<typeof jsonClient>, people: BenchPerson[]
       max: ms(s.max),
       'errors': [...notOk, ...(dropped > 0 ? [`${dropped} not sent (in flight cap)`] : [])].join(', ') || 0,
       'dup/crossings': `${duplicates}/${crossings}`,
+      'requests/fixes per commit': `${perGroup('requests')}/${perGroup('positions')}`,
       'cpu app/nginx/daprd/load': `${split.app ?? '-'}/${split.nginx ?? '-'}/${split.sidecar ?? '-'}/${cpu.busyPct()}%`,
     } as Row,
   };
@@ -201,6 +233,8 @@ async function bench(broker: Broker): Promise<void> {
     const [node, ...args] = definition.command;
     definition.command = [node ?? 'node', '--cpu-prof', `--cpu-prof-dir=${profileDir}`, ...args];
   }
+  if (settings.appNodeOptions !== undefined) definition.env.NODE_OPTIONS = settings.appNodeOptions;
+  const nodeOptions = definition.env.NODE_OPTIONS ?? platform.template.commonEnv.NODE_OPTIONS ?? '';
   const database = appDatabases().find((d) => d.app === APP);
   if (!database) throw new Error(`no ${APP} database`);
   const prisma = createPrismaClient(PrismaClient, { connectionString: appDatabaseUrl(platform.adminUrl, database), schema: database.schema, poolMax: DIRECT_CONCURRENCY });
@@ -248,11 +282,13 @@ async function bench(broker: Broker): Promise<void> {
     const appDef = platform.app(APP);
     const procs: Processes = {
       app: await pidListeningOn(appDef.appPort),
+      appPort: appDef.appPort,
       sidecar: await pidListeningOn(appDef.daprHttpPort),
       nginx: (await childPids(gateway.pid))[0],
       adminUrl: platform.adminUrl,
       role: database.role,
     };
+    const idleRss = procs.app === undefined ? '-' : `${await rssMb(procs.app)} MB (${await rssSplit(procs.app)})`;
     const client = jsonClient(gateway.apiUrl, 1024);
     try {
       const fencesStarted = performance.now();
@@ -284,6 +320,7 @@ async function bench(broker: Broker): Promise<void> {
       }
       const appRss = procs.app === undefined ? undefined : await rssMb(procs.app);
       const sidecarRss = procs.sidecar === undefined ? undefined : await rssMb(procs.sidecar);
+      const appSplit = procs.app === undefined ? '-' : await rssSplit(procs.app);
       const title = `location ingestion (${broker}, ${engine} storage; ${people.length} people x ${FENCES_PER_PERSON} fences; ${settings.seconds} s per step, ceilings ${settings.ceilingSeconds} s)`;
       printTable(`${title}: ceilings in the same run`, ceilings);
       printTable(`${title}: open loop through the gateway`, steps);
@@ -293,7 +330,9 @@ async function bench(broker: Broker): Promise<void> {
           'best batch fixes/s with p99 < 50 ms': best.batch ? `${best.batch} (p99 ${ms(best.batchP99)})` : `none of ${settings.batchRates.join(', ')}`,
           'goal 10000/s': best.batch >= 10_000 ? 'met' : 'not met',
           'best single fixes/s with p99 < 50 ms': best.single ? `${best.single} (p99 ${ms(best.singleP99)})` : `none of ${settings.singleRates.join(', ')}`,
-          'app RSS at end': appRss === undefined ? '-' : `${appRss} MB (goal < ${GOAL_RSS_MB})`,
+          'app RSS at end': appRss === undefined ? '-' : `${appRss} MB (${appSplit}; goal < ${GOAL_RSS_MB})`,
+          'app RSS at start': idleRss,
+          'app NODE_OPTIONS': nodeOptions || '-',
           'daprd RSS at end': sidecarRss === undefined ? '-' : `${sidecarRss} MB`,
         },
       ]);
