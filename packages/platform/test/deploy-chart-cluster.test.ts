@@ -201,6 +201,9 @@ for (const broker of brokers) {
         assert.deepEqual(portsTo((p) => p.podSelector?.matchLabels?.['k8s-app'] === 'kube-dns'), [53, 53], `${id}: DNS over UDP and TCP`);
         assert.deepEqual(portsTo((p) => p.namespaceSelector?.matchLabels?.['kubernetes.io/metadata.name'] === 'dapr-system'), [6500, 50001, 50005, 50006], `${id}: Dapr control plane`);
         assert.deepEqual(portsTo((p) => p.podSelector?.matchLabels?.['app.kubernetes.io/name'] === 'postgresql'), [5432], `${id}: Postgres`);
+        // In any namespace: the namespace-wide deny would refuse a data store's own traffic, so they live elsewhere.
+        const dataStores = egress.flatMap((r) => r.to ?? []).filter((p) => ['postgresql', 'redis', 'kafka', 'rabbitmq'].includes(p.podSelector?.matchLabels?.['app.kubernetes.io/name'] ?? ''));
+        assert.ok(dataStores.length >= 2 && dataStores.every((p) => JSON.stringify(p.namespaceSelector) === '{}'), `${id}: data store peers in any namespace`);
         assert.deepEqual(portsTo((p) => p.podSelector?.matchLabels?.['app.kubernetes.io/name'] === 'redis'), [6379], `${id}: Redis`);
         for (const other of ['kafka', 'rabbitmq']) {
           assert.deepEqual(portsTo((p) => p.podSelector?.matchLabels?.['app.kubernetes.io/name'] === other), other === broker ? brokerPort : [], `${id}: ${other}`);
