@@ -3,17 +3,21 @@
 // times; beside it in the same run the notification ceiling (bench:notify's: the app's own email channel
 // straight to the capture server), so the ratio shows what the pipeline costs over sending mail at all.
 //   npm run bench:emergency -- [redis|kafka|rabbitmq]   (default: redis)
-//   BENCH_RATE (50 raises/s), BENCH_SECONDS (30), BENCH_DIRECT (1000 mails per ceiling loop)
+//   BENCH_RATE (50 raises/s), BENCH_SECONDS (30), BENCH_DIRECT (1000 mails per ceiling loop),
+//   BENCH_CPU_PROF=emergency,notification (profile those apps with node --cpu-prof; where their time went is printed)
 // Starts notification, location (the raise asks it for the trail) and emergency beside their daprd, and its own
 // gateway; run it alone (it takes their dapr.yaml ports): flock /tmp/lifeline-e2e.lock npm run bench:emergency
 import { randomUUID } from 'node:crypto';
+import { mkdirSync, readdirSync } from 'node:fs';
+import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import { CaptureClient, type CapturedMessage } from '@lifeline/capture';
-import { appDatabases, brokers, loadStackEnv, type Broker } from '@lifeline/platform';
+import { appDatabases, brokers, fromRoot, loadStackEnv, type Broker } from '@lifeline/platform';
 import type { Platform } from '@lifeline/e2e/harness';
 import { startBenchGateway } from './bench-gateway.ts';
 import { prepareBenchPlatform } from './bench-platform.ts';
+import { summarizeProfile } from './cpu-profile.ts';
 import { jsonClient } from './http-post.ts';
 import { APP_SMTP_CONNECTIONS, emailCeiling } from './notification-ceiling.ts';
 import { runOpenLoop } from './open-loop.ts';
@@ -38,7 +42,9 @@ function int(name: string, min: number, max: number, fallback: number): number {
   if (!Number.isInteger(v) || v < min || v > max) throw new Error(`${name}=${process.env[name]}: expected an integer ${min}-${max}`);
   return v;
 }
-const settings = { rate: int('BENCH_RATE', 1, 500, 50), seconds: int('BENCH_SECONDS', 1, 120, 30), direct: int('BENCH_DIRECT', 1, CAPTURE_KEEPS, 1000) };
+const profiled = (process.env.BENCH_CPU_PROF ?? '').split(',').map((s) => s.trim()).filter((s) => s !== '');
+for (const app of profiled) if (!(APPS as readonly string[]).includes(app)) throw new Error(`BENCH_CPU_PROF=${app}: expected some of ${APPS.join(',')}`);
+const settings = { rate: int('BENCH_RATE', 1, 500, 50), seconds: int('BENCH_SECONDS', 1, 120, 30), direct: int('BENCH_DIRECT', 1, CAPTURE_KEEPS, 1000), profiled };
 // At most 2 contacts per person, every one paged in tier 1 (the default policy).
 if ((settings.rate * settings.seconds + WARM_UP_RAISES) * 2 > CAPTURE_KEEPS) throw new Error(`BENCH_RATE x BENCH_SECONDS must stay below ${CAPTURE_KEEPS / 2 - WARM_UP_RAISES}`);
 
@@ -166,6 +172,15 @@ async function removeBenchRows(adminUrl: string): Promise<void> {
 async function bench(broker: Broker): Promise<void> {
   const platform = await prepareBenchPlatform(broker);
   await assertPortsFree(platform, APPS, [GATEWAY_PORT]);
+  const profileDir = fromRoot(`.run/bench/profiles/emergency-${Date.now()}`);
+  for (const app of settings.profiled) {
+    const definition = platform.template.apps.find((a) => a.appId === app);
+    if (!definition) throw new Error(`no ${app} in dapr.yaml`);
+    mkdirSync(path.join(profileDir, app), { recursive: true });
+    // Node refuses --cpu-prof in NODE_OPTIONS: it goes on dapr.yaml's command, right after `node`.
+    const [node, ...args] = definition.command;
+    definition.command = [node ?? 'node', '--cpu-prof', `--cpu-prof-dir=${path.join(profileDir, app)}`, ...args];
+  }
   const capture = new CaptureClient(`http://127.0.0.1:${loadStackEnv().LIFELINE_CAPTURE_PORT}`);
   const prefix = `${BENCH_PEOPLE}${randomUUID().slice(0, 8)}`;
   let gateway: Awaited<ReturnType<typeof startBenchGateway>> | undefined;
@@ -275,6 +290,13 @@ async function bench(broker: Broker): Promise<void> {
     await gateway?.stop();
     await platform.stopAll();
     await removeBenchRows(platform.adminUrl).catch((err: unknown) => console.error(`could not remove the bench rows (${BENCH_PEOPLE}*):`, err));
+  }
+  for (const app of settings.profiled) {
+    const dir = path.join(profileDir, app);
+    for (const f of readdirSync(dir).filter((f) => f.endsWith('.cpuprofile'))) {
+      console.log(`\n${app} (${path.join(dir, f)}), the whole run:`);
+      summarizeProfile(path.join(dir, f));
+    }
   }
 }
 
