@@ -127,10 +127,10 @@ export function problemCatalog<const S extends Record<number, string>>(descripti
 }
 
 /**
- * What the gateway itself answers on any operation before the app sees the request (its limits are
- * packages/platform's gateway config): a request no JSON Schema bound can rule out, since the limits apply
- * to the whole body, request line or header block. Listed on every operation, so a client and the fuzzer
- * know them.
+ * What the edge answers on any operation before the route runs: the gateway's size limits (packages/platform's
+ * gateway config), which no JSON Schema bound can rule out since they apply to the whole body, request line
+ * or header block, and the rate limits (rate-limit/, the kit's middleware in front of every route). Listed
+ * on every operation, so a client and the fuzzer know them.
  */
 export const GATEWAY_PROBLEMS = {
   413: 'The body is larger than the gateway accepts (payload-too-large); nothing reached the service.',
