@@ -84,7 +84,7 @@ export function createApp(appDeps: AppDeps): EmergencyApp {
     stepsDone.inc({ outcome: 'reopen' }, o.reopened);
     stepsDone.inc({ outcome: 'missed_check_in' }, o.missedCheckIns);
     stepsDone.inc({ outcome: 'failed' }, o.failed);
-  });
+  }, config.ESCALATION_CONCURRENCY);
   runner.current = steps;
 
   const app = createServiceApp({ config, logger, metrics, readiness: [sidecarReadinessCheck(dapr), databaseReadinessCheck(prisma)] });

@@ -155,22 +155,29 @@ const ROUND = 50;
  * blocks the steps behind it. Missed check-ins are raised first, so their emergencies' first pages go out
  * in the same run.
  */
-export async function runDueSteps(deps: EmergencyDeps, logger: Logger, limit: number): Promise<StepOutcome> {
+export async function runDueSteps(deps: EmergencyDeps, logger: Logger, limit: number, concurrency = 1): Promise<StepOutcome> {
   const outcome: StepOutcome = { pages: 0, exhausted: 0, reopened: 0, missedCheckIns: 0, failed: 0 };
   outcome.missedCheckIns = await raiseForMissedCheckIns(deps, logger, limit);
   let left = limit;
   while (left > 0) {
     const due = await dueSteps(deps.db, Math.min(ROUND, left));
     if (due.length === 0) break;
+    left -= due.length;
     const lookups = await Promise.all(due.map((step) => lookupFor(deps, step)));
     let claimedAny = false;
-    for (const [i, seen] of due.entries()) {
-      left--;
-      const result = await runStep(deps, logger, seen, lookups[i]);
-      if (result === undefined) continue;
-      claimedAny = true;
-      outcome[result]++;
-    }
+    // Steps of different emergencies are independent (each claims its own rows): a few at once, so one
+    // step's round trips do not wait behind another's. A second due step of one emergency is skipped
+    // while the first holds its row, and done in the next round.
+    let next = 0;
+    const worker = async () => {
+      for (let i = next++; i < due.length; i = next++) {
+        const result = await runStep(deps, logger, due[i]!, lookups[i]);
+        if (result === undefined) continue;
+        claimedAny = true;
+        outcome[result]++;
+      }
+    };
+    await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, due.length)) }, worker));
     // Everything seen is held by another replica (or was acknowledged meanwhile): the next tick looks again.
     if (!claimedAny) break;
   }

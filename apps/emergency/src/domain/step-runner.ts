@@ -18,6 +18,7 @@ export class StepRunner {
     private readonly logger: Logger,
     private readonly batch: number,
     private readonly onOutcome: (outcome: StepOutcome) => void = () => {},
+    private readonly concurrency = 1,
   ) {}
 
   /** Runs now, or once right after the current run; resolves with what that run did. */
@@ -31,7 +32,7 @@ export class StepRunner {
   }
 
   #start(): Promise<StepOutcome> {
-    const running = runDueSteps(this.deps, this.logger, this.batch)
+    const running = runDueSteps(this.deps, this.logger, this.batch, this.concurrency)
       .then((outcome) => {
         this.onOutcome(outcome);
         return outcome;
