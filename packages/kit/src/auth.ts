@@ -197,6 +197,11 @@ export function createAuth(settings: AuthSettings, parts: AuthParts = {}): Auth 
     } catch (err) {
       if (err instanceof HttpProblem) throw err;
       if (err instanceof joseErrors.JWTExpired) throw unauthenticated('The token has expired.', true);
+      // The key set could not be fetched (refused, timed out, not a JWKS): nothing is known about the token,
+      // and the client should retry rather than log in again. Never accepted.
+      if (err instanceof joseErrors.JWKSTimeout || err instanceof joseErrors.JWKSInvalid || !(err instanceof joseErrors.JOSEError)) {
+        throw serviceUnavailable('The identity provider\'s keys cannot be fetched right now.', { headers: { 'Retry-After': '5' }, cause: err });
+      }
       throw unauthenticated('The token is not valid.', true);
     }
     // `none`, PS256, EdDSA, HS512...: no key of this service is meant for them.

@@ -153,9 +153,14 @@ test('when clocks drift, then a few seconds are tolerated and more are not', asy
   assert.equal(await status(await sign({ iat: s(0), exp: s(25 * 3600_000) })), 401, 'lives longer than a day');
 });
 
-test('when the JWKS host cannot be reached, then tokens are refused, not accepted', async (t) => {
+test('when the JWKS host cannot be reached or answers no key set, then tokens are refused with 503 (retry), never accepted', async (t) => {
   const ec = await keyPair('ES256');
-  const auth = createAuth({ JWT_SECRET: SECRET, JWT_ISSUER: 'lifeline', JWT_AUDIENCE: 'lifeline-api', JWT_JWKS_URL: 'http://127.0.0.1:9/.well-known/jwks.json' });
-  await assert.rejects(auth.verify(await signToken(ec.signing, { sub: 'u-1', roles: ['user'] })), (err: { status?: number }) => err.status === 401);
-  t.diagnostic('port 9 (discard) refuses the connection');
+  const token = await signToken(ec.signing, { sub: 'u-1', roles: ['user'] });
+  // Port 9 (discard) refuses the connection.
+  const down = createAuth({ JWT_SECRET: SECRET, JWT_ISSUER: 'lifeline', JWT_AUDIENCE: 'lifeline-api', JWT_JWKS_URL: 'http://127.0.0.1:9/.well-known/jwks.json' });
+  await assert.rejects(down.verify(token), (err: { status?: number }) => err.status === 503);
+  const idp = await jwksServer(t, []);
+  (idp as { keys: unknown }).keys = 'not a key set';
+  const broken = createAuth({ JWT_SECRET: SECRET, JWT_ISSUER: 'lifeline', JWT_AUDIENCE: 'lifeline-api', JWT_JWKS_URL: idp.url });
+  await assert.rejects(broken.verify(token), (err: { status?: number }) => err.status === 503);
 });
