@@ -13,9 +13,10 @@ export const emergencyConfigShape = {
   /**
    * How long a request (or a tick) waits for one of the DB_POOL_MAX connections before it gives up: a raise
    * then answers 503 problem+json with Retry-After instead of queueing without bound. Transactions hold a
-   * connection only while their SQL runs (a few ms), so a wait this long means the pool is saturated.
+   * connection only while their SQL runs (a few ms), so a wait this long means the app is saturated; 5 s,
+   * because a person raising an SOS is better served by a slow 201 than by a quick refusal.
    */
-  DB_CONNECTION_WAIT_MS: envInt(50, 30_000).default(2000),
+  DB_CONNECTION_WAIT_MS: envInt(50, 30_000).default(5000),
   /** Steps one tick works through at most; a tick with more due steps leaves the rest to the next one. */
   ESCALATION_BATCH: envInt(1, 10_000).default(200),
   /**

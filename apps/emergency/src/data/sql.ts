@@ -32,7 +32,7 @@ export interface SqlPool extends Sql {
 }
 
 const TRANSACTION_TIMEOUT_MS = 15_000;
-const MAX_WAIT_MS = 2_000;
+const MAX_WAIT_MS = 5_000;
 /** Seconds a client is asked to wait before raising again when the pool is saturated. */
 export const OVERLOAD_RETRY_AFTER_S = 1;
 
