@@ -2,8 +2,9 @@
 # npm run backup: a base backup of the stack's PostgreSQL plus its WAL, for point-in-time recovery.
 #   bash scripts/backup.sh [--port P] [--keep N]   start the WAL receiver if it is not running, take a base
 #                                                  backup (tar, gzip, manifest), verify it, keep the newest N
-#   bash scripts/backup.sh wal start|stop|status [--port P]
-#   bash scripts/backup.sh list
+#   bash scripts/backup.sh wal start|stop|status [--port P]   the WAL receiver alone
+#   bash scripts/backup.sh wal stop --drop-slot [--port P]     ...and the server stops keeping WAL for it
+#   bash scripts/backup.sh list | verify [NAME...]             what is kept; check it again (default: all)
 # Where: LIFELINE_BACKUP_DIR (default .run/backups); N: LIFELINE_BACKUP_KEEP (default 7). Run it daily (cron,
 # a CronJob); the WAL receiver runs in between, so any moment since the oldest kept backup can be restored
 # with scripts/restore.sh. Layout: scripts/backup/common.sh.
@@ -12,14 +13,16 @@ source "$(dirname "${BASH_SOURCE[0]}")/backup/common.sh"
 
 port=${LIFELINE_BACKUP_PG_PORT:-$LIFELINE_PG_PORT}
 keep=${LIFELINE_BACKUP_KEEP:-7}
-command=base wal_action=""
-usage() { echo "usage: backup.sh [--port P] [--keep N] | wal start|stop|status [--port P] | list" >&2; exit 2; }
+command=base wal_action="" drop_slot=0 names=()
+usage() { echo "usage: backup.sh [--port P] [--keep N] | wal start|stop|status [--drop-slot] [--port P] | list | verify [NAME...]" >&2; exit 2; }
 while (($#)); do
   case $1 in
     --port) port=${2:?}; shift 2 ;;
     --keep) keep=${2:?}; shift 2 ;;
     wal) command=wal wal_action=${2:-}; shift $(($# >= 2 ? 2 : 1)) ;;
+    --drop-slot) drop_slot=1; shift ;;
     list) command=list; shift ;;
+    verify) command=verify; shift; while (($#)) && [[ $1 != -* ]]; do names+=("$1"); shift; done ;;
     *) usage ;;
   esac
 done
@@ -67,7 +70,36 @@ wal_stop() {
   # SIGINT: pg_receivewal flushes what it has and exits cleanly (the segment stays .partial).
   stop_pid pg_receivewal "$pid" 10 INT
   rm -f "$RECEIVER_PID"
-  log "WAL receiver stopped (pid $pid); the slot $BACKUP_SLOT stays, so nothing is lost until it starts again"
+  log "WAL receiver stopped (pid $pid)"
+}
+
+# Without the receiver the slot makes the server keep every WAL segment from now on: drop it when the
+# archive is given up, keep it for a pause (nothing is lost until the receiver starts again).
+wal_stop_command() {
+  wal_stop
+  if ((drop_slot)); then
+    pg_env "$PG_BIN/psql" -p "$port" -d postgres -tAqc \
+      "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = '$BACKUP_SLOT'" >/dev/null
+    log "replication slot $BACKUP_SLOT dropped on port $port"
+  else
+    log "the slot $BACKUP_SLOT stays: the server keeps WAL for the receiver until it starts again (or --drop-slot)"
+  fi
+}
+
+verify_stored() {
+  local d failed=0 n=0
+  if ((${#names[@]} == 0)); then mapfile -t names < <(list_base_backups | xargs -r -n1 basename); fi
+  ((${#names[@]})) || die "no base backups in $BASE_DIR"
+  for d in "${names[@]}"; do
+    [[ -f $BASE_DIR/$d/backup.info ]] || die "no base backup named $d in $BASE_DIR"
+    n=$((n + 1))
+    if verify_backup "$BASE_DIR/$d"; then
+      log "$d: verified"
+    else
+      log "$d: FAILED verification"; failed=$((failed + 1))
+    fi
+  done
+  ((failed == 0)) || die "$failed of $n base backups failed verification"
 }
 
 wal_status() {
@@ -93,17 +125,16 @@ list_backups() {
 # pg_verifybackup (PostgreSQL 15) reads plain backups only: unpack a copy, check every file against the
 # manifest's SHA-256 and the WAL it needs with pg_waldump, then throw the copy away.
 verify_backup() {
-  local dir=$1 scratch
+  local dir=$1 scratch rc=0
   scratch="$BACKUP_DIR/.verify-$(basename "$dir")"
   rm -rf "$scratch"
-  as_pg mkdir -m 700 -p "$scratch/pg_wal"
-  as_pg tar -xzf "$dir/base.tar.gz" -C "$scratch"
-  as_pg tar -xzf "$dir/pg_wal.tar.gz" -C "$scratch/pg_wal"
-  if ! as_pg "$PG_BIN/pg_verifybackup" -q -m "$dir/backup_manifest" "$scratch"; then
-    rm -rf "$scratch"
-    return 1
-  fi
+  # One chain: callers test the result, which switches errexit off in here.
+  as_pg mkdir -m 700 -p "$scratch/pg_wal" &&
+    as_pg tar -xzf "$dir/base.tar.gz" -C "$scratch" &&
+    as_pg tar -xzf "$dir/pg_wal.tar.gz" -C "$scratch/pg_wal" &&
+    as_pg "$PG_BIN/pg_verifybackup" -q -m "$dir/backup_manifest" "$scratch" || rc=$?
   rm -rf "$scratch"
+  return "$rc"
 }
 
 # Keeps the newest N base backups and the WAL from the oldest kept one's start on; older WAL restores nothing.
@@ -156,10 +187,11 @@ base_backup() {
 case $command in
   base) base_backup ;;
   list) list_backups ;;
+  verify) verify_stored ;;
   wal)
     case $wal_action in
       start) wal_start ;;
-      stop) wal_stop ;;
+      stop) wal_stop_command ;;
       status) wal_status ;;
       *) usage ;;
     esac ;;

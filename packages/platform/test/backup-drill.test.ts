@@ -7,7 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, chmodSync, rmSync, readdirSync, statSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -92,7 +92,9 @@ describe('backup and restore drill', { skip: available ? false : `PostgreSQL 15 
     await audit?.stop();
     for (const c of restored) await c.stop();
     await cluster?.stop();
-    if (backupDir) await script('backup.sh', ['wal', 'stop'], backupDir).catch(() => undefined);
+    for (const archive of [backupDir, dir && join(dir, 'backups-retention')]) {
+      if (archive) await script('backup.sh', ['wal', 'stop'], archive).catch(() => undefined);
+    }
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
@@ -176,6 +178,37 @@ describe('backup and restore drill', { skip: available ? false : `PostgreSQL 15 
     const report = await audit.verify();
     assert.equal(report.ok, true, JSON.stringify(report.firstBroken));
     assert.equal(report.checked, BATCH_1);
+  });
+
+  it('keeps the newest N backups and the WAL they need, re-verifies them, and drops its slot on request', async () => {
+    // The restored cluster (a new timeline) gets an archive of its own.
+    const source = restored[0]!;
+    const archive = join(dir, 'backups-retention');
+    const port = ['--port', String(source.port)];
+    await script('backup.sh', [...port, '--keep', '1'], archive);
+    await new Promise((r) => setTimeout(r, 1100)); // backups are named by the second
+    await withClient(adminUrl(source.port), (c) => c.query(`SELECT pg_switch_wal()`));
+    await script('backup.sh', [...port, '--keep', '1'], archive);
+    const kept = readdirSync(join(archive, 'base'));
+    assert.equal(kept.length, 1);
+    const info = readFileSync(join(archive, 'base', kept[0]!, 'backup.info'), 'utf8');
+    const startWal = /^start_wal_file=(\w{24})$/m.exec(info)?.[1];
+    assert.ok(startWal, info);
+    const segments = readdirSync(join(archive, 'wal')).filter((f) => /^[0-9A-F]{24}/.test(f));
+    assert.ok(segments.length > 0);
+    assert.deepEqual(segments.filter((f) => f.slice(8, 24) < startWal.slice(8, 24)), [], `WAL before ${startWal} kept`);
+
+    assert.match((await script('backup.sh', ['verify'], archive)).stdout, /verified/);
+    // A flipped byte in the middle of the stored tarball: verify must refuse it.
+    const tarball = join(archive, 'base', kept[0]!, 'base.tar.gz');
+    const bytes = readFileSync(tarball);
+    bytes[Math.floor(bytes.length / 2)] ^= 0xff;
+    writeFileSync(tarball, bytes);
+    await assert.rejects(script('backup.sh', ['verify'], archive), /failed verification/);
+
+    await script('backup.sh', ['wal', 'stop', '--drop-slot', ...port], archive);
+    const slots = await withClient(adminUrl(source.port), async (c) => (await c.query(`SELECT slot_name FROM pg_replication_slots`)).rows);
+    assert.deepEqual(slots, []);
   });
 
   it('refuses a restore into a directory that is not empty, and a target before every backup', async () => {
