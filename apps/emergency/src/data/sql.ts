@@ -27,8 +27,6 @@ export interface TransactionOptions {
 
 export interface SqlPool extends Sql {
   $transaction<R>(work: (tx: Sql) => Promise<R>, options?: TransactionOptions): Promise<R>;
-  /** Connections in use and requests waiting for one (for the pool metrics and the overload test). */
-  readonly usage: { total: number; idle: number; waiting: number; max: number };
 }
 
 const TRANSACTION_TIMEOUT_MS = 15_000;
@@ -114,11 +112,6 @@ export class PoolDb implements SqlPool {
     const raw = rawSql(prisma);
     if (!(raw instanceof PoolSql)) throw new Error('the Prisma client was not made by createPrismaClient: its pool is unknown');
     return new PoolDb(raw.pool, maxWaitMs);
-  }
-
-  get usage() {
-    const p = this.#pool;
-    return { total: p.totalCount, idle: p.idleCount, waiting: p.waitingCount, max: p.options.max ?? 10 };
   }
 
   // A statement outside a transaction takes its connection the same way: within DB_CONNECTION_WAIT_MS, or 503.
