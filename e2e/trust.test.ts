@@ -77,6 +77,19 @@ describe(`trust on ${broker}`, { timeout: 600_000 }, () => {
     assert.notEqual(await statusOf('tasks', admin), 401, 'the admin\'s own token is untouched');
   });
 
+  test('when an app\'s sidecar is down, then a token it checked just before still works and a new one gets 503, never a pass', async () => {
+    const known = await platform.token(`u-${randomUUID()}`, ['admin']);
+    assert.equal(await statusOf('location', known), 200);
+    await platform.stopSidecar('location');
+    try {
+      assert.equal(await statusOf('location', known), 200, 'its last answer stands for a while');
+      const fresh = await platform.token(`u-${randomUUID()}`, ['admin']);
+      assert.equal(await statusOf('location', fresh), 503, 'the denylist cannot be read: refused');
+    } finally {
+      await platform.startSidecar('location');
+    }
+  });
+
   test('when a person\'s token is HS256 under the shared secret, then every app refuses it; a service\'s own is still taken', async () => {
     const forged = await platform.sharedSecretToken(`u-${randomUUID()}`, ['admin'], false);
     assert.deepEqual(await statuses(forged), Object.fromEntries(APPS.map((a) => [a, 401])));
