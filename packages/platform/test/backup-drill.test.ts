@@ -202,12 +202,13 @@ describe('backup and restore drill', { skip: available ? false : `PostgreSQL 15 
     // A flipped byte in the middle of the stored tarball: verify must refuse it.
     const tarball = join(archive, 'base', kept[0]!, 'base.tar.gz');
     const bytes = readFileSync(tarball);
-    bytes[Math.floor(bytes.length / 2)] ^= 0xff;
+    const middle = Math.floor(bytes.length / 2);
+    bytes.writeUInt8(bytes.readUInt8(middle) ^ 0xff, middle);
     writeFileSync(tarball, bytes);
     await assert.rejects(script('backup.sh', ['verify'], archive), /failed verification/);
 
     await script('backup.sh', ['wal', 'stop', '--drop-slot', ...port], archive);
-    const slots = await withClient(adminUrl(source.port), async (c) => (await c.query(`SELECT slot_name FROM pg_replication_slots`)).rows);
+    const slots = await withClient(adminUrl(source.port), async (c) => (await c.query<{ slot_name: string }>(`SELECT slot_name FROM pg_replication_slots`)).rows);
     assert.deepEqual(slots, []);
   });
 
