@@ -116,6 +116,19 @@ export class Platform {
     r.app = undefined;
   }
 
+  /**
+   * kill -9 of the app or its sidecar (the chaos suite): no grace period, nothing flushed, no goodbye to the
+   * broker. Bring it back with startApp / startSidecar.
+   */
+  async kill(appId: string, part: 'app' | 'sidecar', instance: InstanceOptions = {}): Promise<void> {
+    const r = this.entry(appId, instance.replica);
+    const proc = r[part];
+    if (!proc) throw new Error(`${appId}: no ${part} running to kill`);
+    proc.child.kill('SIGKILL');
+    await proc.exited;
+    r[part] = undefined;
+  }
+
   async stopAll(): Promise<void> {
     for (const [, r] of [...this.running].reverse()) {
       await r.sidecar?.stop();
