@@ -57,6 +57,26 @@ export interface TestAppDatabase {
 }
 
 /**
+ * TimescaleDB runs a new job at once, so a fresh schema's compression, retention and refresh jobs ran in
+ * the background while its tests wrote back-dated rows: an audit insert waited on a chunk being compressed
+ * and was answered RETRY (which only a real sidecar redelivers), a location test met a deadlock. Tests of
+ * a policy run its job themselves (CALL run_job), which an unscheduled job still allows.
+ */
+async function unscheduleJobs(databaseUrl: string, schema: string): Promise<void> {
+  await withClient(databaseUrl, async (client) => {
+    const { rows } = await client.query<{ ts: string }>(
+      `SELECT n.nspname AS ts FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace WHERE e.extname = 'timescaledb'`,
+    );
+    const ts = rows[0]?.ts;
+    if (ts === undefined) return;
+    await client.query(
+      `SELECT "${ts}".alter_job(job_id, scheduled => false) FROM timescaledb_information.jobs WHERE proc_schema = $1 OR hypertable_schema = $1`,
+      [schema],
+    );
+  });
+}
+
+/**
  * Test databases of one app (tasks, audit, ...), in the stack's database or in `opts.adminUrl` (one of
  * storageDatabase's, to hold a storage path).
  */
@@ -99,6 +119,7 @@ export function testAppDatabase(app: string, opts: { adminUrl?: string } = {}): 
       await ensureRole();
       const schema = uniqueSchema(`${app}_${label}`);
       await migrate({ databaseUrl, migrationsDir: schemaOpts.migrationsDir ?? migrationsDir, schema });
+      await unscheduleJobs(databaseUrl, schema);
       return schema;
     },
     async dropSchema(schema) {

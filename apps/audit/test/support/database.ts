@@ -35,30 +35,14 @@ export async function createAuditSchema(label: string, dir = migrationsDir, engi
   const { rows } = await withClient(database.adminUrl, (c) =>
     c.query<{ kind: string }>(`SELECT relkind AS kind FROM pg_class WHERE oid = to_regclass($1)`, [`"${schema}".audit_events`]),
   );
-  const kind = rows[0]?.kind === 'p' || rows[0] === undefined ? 'native' : 'timescaledb';
-  if (kind === 'timescaledb') await unscheduleJobs(database.adminUrl, schema);
   return {
     schema,
-    engine: kind,
+    engine: rows[0]?.kind === 'p' || rows[0] === undefined ? 'native' : 'timescaledb',
     appUrl: database.url(),
     admin: (work) => withClient(database.adminUrl, work, schema),
     asApp: (work) => withClient(database.url(), work, schema),
     drop: () => database.dropSchema(schema),
   };
-}
-
-/**
- * TimescaleDB runs a new job at once: the compression job would compress a test's back-dated rows while
- * the test inserts and exports them (an insert then waits on the chunk lock and is answered RETRY, which
- * only a real sidecar redelivers). Tests that are about compression run the job themselves (run_job).
- */
-async function unscheduleJobs(url: string, schema: string): Promise<void> {
-  await withClient(url, (c) =>
-    c.query(
-      `SELECT alter_job(job_id, scheduled => false) FROM timescaledb_information.jobs WHERE proc_schema = $1 OR hypertable_schema = $1`,
-      [schema],
-    ),
-  );
 }
 
 export interface ChainHeadRow {
