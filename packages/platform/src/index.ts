@@ -20,5 +20,6 @@ export {
 } from './broker-topology.ts';
 export { provisionBroker } from './provision.ts';
 export { WEBSOCKET_IDLE_TIMEOUT, renderGatewayConfig, websocketRoutes } from './gateway-config.ts';
+export { freePort, startNginx, type RunningNginx } from './nginx-process.ts';
 export { renderRunFile } from './run-file.ts';
 export { devKeyFile, devKeyFrom, generateDevKey, loadOrCreateDevKey, type DevKey, type PublicJwks } from './dev-jwt-key.ts';
