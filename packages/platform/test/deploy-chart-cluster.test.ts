@@ -1,14 +1,9 @@
 // What a cluster does with charts/lifeline beyond running it: autoscaling, priority, spread, resources,
 // NetworkPolicy, per-app credentials. Rendered by the real helm (scripts/install/helm.sh), for each broker.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
-import { homedir } from 'node:os';
-import path from 'node:path';
 import { before, describe, test } from 'node:test';
-import { parseAllDocuments } from 'yaml';
-import { fromRoot } from '../src/repo-root.ts';
 import { brokers, loadRunTemplate } from '../src/run-template.ts';
+import { ensureHelm, helmTemplate, renderChart } from './support/helm.ts';
 
 type Dict = Record<string, unknown>;
 type Labels = Record<string, string>;
@@ -32,14 +27,7 @@ interface Pod {
   };
 }
 
-const CHART = fromRoot('charts/lifeline');
 const apps = loadRunTemplate().apps.map((a) => ({ id: a.appId, port: a.appPort }));
-const REQUIRED = [
-  '--set', 'jwt.secret=0123456789abcdef0123456789abcdef',
-  '--set', 'jwt.jwksUrl=https://idp.example.com/.well-known/jwks.json',
-  '--set', 'database.admin.password=admin-password',
-  '--set', 'mail.smtpUrl=smtp://relay.example.com:587',
-];
 // The seed's replica ranges; every other app 3-10.
 const SEED_REPLICAS: Record<string, [number, number]> = { emergency: [5, 15], location: [5, 20] };
 // Service invocation in the code: emergency reads location (clients/location-*.ts), recurring creates tasks (clients/tasks-client.ts).
@@ -48,27 +36,12 @@ const DAPR_INTERNAL_GRPC = 50002;
 // Idle RSS of each app as its image runs it (values.yaml, appDefaults.resources: measured 2026-12-04).
 const IDLE_RSS_MIB: Record<string, number> = { tasks: 210, audit: 209, recurring: 216, notification: 243, emergency: 151, location: 146 };
 
-function helmPath(): string {
-  const version = /^HELM_VERSION=(\S+)/m.exec(readFileSync(fromRoot('scripts/install/helm.sh'), 'utf8'))?.[1];
-  assert.ok(version, 'no HELM_VERSION in scripts/install/helm.sh');
-  const cache = process.env.LIFELINE_CACHE ?? path.join(process.env.XDG_CACHE_HOME ?? path.join(homedir(), '.cache'), 'lifeline');
-  return path.join(cache, 'helm', version, 'helm');
-}
-
 let helm = '';
 before(() => {
-  helm = helmPath();
-  if (!existsSync(helm)) {
-    const r = spawnSync('bash', [fromRoot('scripts/install/helm.sh')], { encoding: 'utf8', timeout: 15 * 60_000 });
-    assert.equal(r.status, 0, `scripts/install/helm.sh failed:\n${r.stdout}\n${r.stderr}`);
-  }
+  helm = ensureHelm();
 });
 
-function render(args: string[] = []): Manifest[] {
-  const r = spawnSync(helm, ['template', 'lifeline', CHART, '--namespace', 'lifeline', ...REQUIRED, ...args], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
-  assert.equal(r.status, 0, `helm template ${args.join(' ')} failed:\n${r.stderr}`);
-  return parseAllDocuments(r.stdout).map((d) => d.toJS() as Manifest | null).filter((m): m is Manifest => m !== null);
-}
+const render = (args: string[] = []) => renderChart<Manifest>(helm, args);
 const ofKind = (docs: Manifest[], kind: string) => docs.filter((d) => d.kind === kind);
 function one(docs: Manifest[], kind: string, name: string): Manifest {
   const found = docs.filter((d) => d.kind === kind && d.metadata.name === name);
@@ -293,14 +266,14 @@ test('when a NetworkPolicy, spread or invocation value is wrong, then values.sch
     ['networkPolicy.postgres.too=x', /networkPolicy\/postgres.*too/s],
     ['apps.tasks.autoscaling.targetMemoryUtilizationPercentage=180', /at '\/apps\/tasks\/autoscaling\/targetMemoryUtilizationPercentage'/],
   ] as const) {
-    const r = spawnSync(helm, ['template', 'lifeline', CHART, ...REQUIRED, '--set', value], { encoding: 'utf8' });
+    const r = helmTemplate(helm, ['--set', value]);
     assert.notEqual(r.status, 0, `${value} was accepted`);
     assert.match(r.stderr, message, value);
   }
 });
 
 test('when the cluster is older than 1.30 (no ContainerResource metrics for the HPAs), then the chart refuses to render', () => {
-  const r = spawnSync(helm, ['template', 'lifeline', CHART, ...REQUIRED, '--kube-version', '1.29.0'], { encoding: 'utf8' });
+  const r = helmTemplate(helm, ['--kube-version', '1.29.0']);
   assert.notEqual(r.status, 0);
   assert.match(r.stderr, /chart requires kubeVersion: >=1\.30\.0-0 which is incompatible with Kubernetes v1\.29\.0/);
 });

@@ -2,14 +2,9 @@
 // limits (counters' Redis URL from its own Secret, the seed's policies, the trusted ingress network), the
 // ingress carries the CORS lists, body limit and connect timeout, and the schema refuses bad values.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
-import { homedir } from 'node:os';
-import path from 'node:path';
 import { before, describe, test } from 'node:test';
-import { parseAllDocuments } from 'yaml';
-import { fromRoot } from '../src/repo-root.ts';
 import { loadRunTemplate } from '../src/run-template.ts';
+import { ensureHelm, helmTemplate as templateWith, renderChart } from './support/helm.ts';
 
 interface EnvVar {
   name: string;
@@ -23,34 +18,12 @@ interface Manifest {
   stringData?: Record<string, string>;
 }
 
-const CHART = fromRoot('charts/lifeline');
-const REQUIRED = [
-  '--set', 'jwt.secret=0123456789abcdef0123456789abcdef',
-  '--set', 'jwt.jwksUrl=https://idp.example.com/.well-known/jwks.json',
-  '--set', 'database.admin.password=admin-password',
-  '--set', 'mail.smtpUrl=smtp://relay.example.com:587',
-];
-
 let helm = '';
-function helmTemplate(args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(helm, ['template', 'lifeline', CHART, '--namespace', 'lifeline', ...REQUIRED, ...args], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
-  if (r.error) throw r.error;
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-}
-function render(args: string[] = []): Manifest[] {
-  const r = helmTemplate(args);
-  assert.equal(r.status, 0, r.stderr);
-  return parseAllDocuments(r.stdout).map((d) => d.toJS() as Manifest | null).filter((m): m is Manifest => m !== null);
-}
+const helmTemplate = (args: string[]) => templateWith(helm, args);
+const render = (args: string[] = []) => renderChart<Manifest>(helm, args);
 
 before(() => {
-  const version = /^HELM_VERSION=(\S+)/m.exec(readFileSync(fromRoot('scripts/install/helm.sh'), 'utf8'))?.[1] ?? '';
-  const cache = process.env.LIFELINE_CACHE ?? path.join(process.env.XDG_CACHE_HOME ?? path.join(homedir(), '.cache'), 'lifeline');
-  helm = path.join(cache, 'helm', version, 'helm');
-  if (!existsSync(helm)) {
-    const r = spawnSync('bash', [fromRoot('scripts/install/helm.sh')], { encoding: 'utf8', timeout: 15 * 60_000 });
-    assert.equal(r.status, 0, `scripts/install/helm.sh failed:\n${r.stdout}\n${r.stderr}`);
-  }
+  helm = ensureHelm();
 });
 
 describe('the chart\'s rate limits, CORS and edge limits', () => {

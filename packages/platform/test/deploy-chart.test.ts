@@ -2,14 +2,14 @@
 // broker, checked against dapr.yaml (app ids and ports) and components/dapr (Dapr settings).
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { homedir } from 'node:os';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { before, describe, test } from 'node:test';
-import { parse, parseAllDocuments } from 'yaml';
+import { parse } from 'yaml';
 import { appDatabases } from '../src/migrate-all.ts';
 import { fromRoot } from '../src/repo-root.ts';
 import { brokers, loadRunTemplate } from '../src/run-template.ts';
+import { CHART, ensureHelm, REQUIRED_VALUES, renderChart } from './support/helm.ts';
 
 type Dict = Record<string, unknown>;
 interface Manifest {
@@ -33,24 +33,10 @@ interface Container {
   securityContext?: Dict;
 }
 
-const CHART = fromRoot('charts/lifeline');
 const template = loadRunTemplate();
-const REQUIRED = [
-  '--set', 'jwt.secret=0123456789abcdef0123456789abcdef',
-  '--set', 'jwt.jwksUrl=https://idp.example.com/.well-known/jwks.json',
-  '--set', 'database.admin.password=admin-password',
-  '--set', 'mail.smtpUrl=smtp://relay.example.com:587',
-];
+const REQUIRED = REQUIRED_VALUES;
 /** Fields that locate or authenticate against a server: the cluster's own (url: the push binding's endpoint). */
 const CONNECTION_FIELDS = new Set(['redisHost', 'brokers', 'connectionString', 'host', 'redisPassword', 'url', 'securityToken', 'securityTokenHeader']);
-
-/** The helm scripts/install/helm.sh builds and caches (same cache rules as scripts/lib/common.sh). */
-function helmPath(): string {
-  const version = /^HELM_VERSION=(\S+)/m.exec(readFileSync(fromRoot('scripts/install/helm.sh'), 'utf8'))?.[1];
-  assert.ok(version, 'no HELM_VERSION in scripts/install/helm.sh');
-  const cache = process.env.LIFELINE_CACHE ?? path.join(process.env.XDG_CACHE_HOME ?? path.join(homedir(), '.cache'), 'lifeline');
-  return path.join(cache, 'helm', version, 'helm');
-}
 
 let helm = '';
 function run(args: string[]): { status: number | null; stdout: string; stderr: string } {
@@ -59,16 +45,7 @@ function run(args: string[]): { status: number | null; stdout: string; stderr: s
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
-function render(args: string[] = []): Manifest[] {
-  const r = run(['template', 'lifeline', CHART, '--namespace', 'lifeline', ...REQUIRED, ...args]);
-  assert.equal(r.status, 0, `helm template ${args.join(' ')} failed:\n${r.stderr}`);
-  return parseAllDocuments(r.stdout)
-    .map((d) => {
-      assert.deepEqual(d.errors, [], `invalid YAML in rendered manifests: ${d.errors.join('; ')}`);
-      return d.toJS() as Manifest | null;
-    })
-    .filter((m): m is Manifest => m !== null);
-}
+const render = (args: string[] = []) => renderChart<Manifest>(helm, args);
 
 const ofKind = (docs: Manifest[], kind: string) => docs.filter((d) => d.kind === kind);
 function one(docs: Manifest[], kind: string, name: string): Manifest {
@@ -100,13 +77,7 @@ function settings(doc: Manifest): Record<string, unknown> {
 }
 
 before(() => {
-  helm = helmPath();
-  if (!existsSync(helm)) {
-    // First run on a fresh machine: build it (a few minutes); later runs find it cached.
-    const r = spawnSync('bash', [fromRoot('scripts/install/helm.sh')], { encoding: 'utf8', timeout: 15 * 60_000 });
-    assert.equal(r.status, 0, `scripts/install/helm.sh failed:\n${r.stdout}\n${r.stderr}`);
-  }
-  assert.ok(existsSync(helm), `no helm at ${helm}`);
+  helm = ensureHelm();
 });
 
 test('when values.yaml lists apps, then they are exactly the apps of dapr.yaml with the same ports', () => {
