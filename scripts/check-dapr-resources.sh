@@ -7,17 +7,7 @@
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 source "$REPO_ROOT/scripts/lib/dapr-versions.sh"
-export GOFLAGS="-mod=readonly -trimpath"
-
-src="$REPO_ROOT/tools/dapr/daprd/checkresources/main.go"
-hash=$(cat "$src" "$REPO_ROOT/tools/dapr/daprd/go.sum" | sha256sum | cut -c1-12)
-bin="$LIFELINE_CACHE/dapr/check-resources-$DAPRD_VERSION-$hash"
-if [[ ! -x $bin ]]; then
-  echo "building the Dapr resource checker (daprd $DAPRD_VERSION's types) ..." >&2
-  mkdir -p "$(dirname "$bin")"
-  (cd "$REPO_ROOT/tools/dapr/daprd" && go build -ldflags "-s -w" -o "$bin.tmp" ./checkresources)
-  mv "$bin.tmp" "$bin"
-fi
+bin=$(go_checker "$REPO_ROOT/tools/dapr/daprd" checkresources "$LIFELINE_CACHE/dapr/check-resources-$DAPRD_VERSION" "the Dapr resource checker (daprd $DAPRD_VERSION's types)")
 if [[ ${1:-} == --binary ]]; then echo "$bin"; exit 0; fi
 if (($#)); then exec "$bin" "$@"; fi
 mapfile -t files < <(find "$REPO_ROOT/components/dapr" -name '*.yaml' | sort)

@@ -12,28 +12,11 @@
 #   bash scripts/check-manifests.sh --binary         build if needed, print the checker's path
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
-export GOFLAGS="-mod=readonly -trimpath"
-
-module="$REPO_ROOT/tools/k8s"
-hash=$(cat "$module"/checkmanifests/*.go "$module/go.sum" | sha256sum | cut -c1-12)
-bin="$LIFELINE_CACHE/k8s/checkmanifests-$hash"
-if [[ ! -x $bin ]]; then
-  echo "building the manifest checker (tools/k8s: k8s.io/api, compose-go) ..." >&2
-  mkdir -p "$(dirname "$bin")"
-  (cd "$module" && go build -ldflags "-s -w" -o "$bin.tmp" ./checkmanifests)
-  mv "$bin.tmp" "$bin"
-fi
+bin=$(go_checker "$REPO_ROOT/tools/k8s" checkmanifests "$LIFELINE_CACHE/k8s/checkmanifests" "the manifest checker (tools/k8s: k8s.io/api, compose-go)")
 if [[ ${1:-} == --binary ]]; then echo "$bin"; exit 0; fi
 dapr_checker=$(bash "$REPO_ROOT/scripts/check-dapr-resources.sh" --binary)
 source "$REPO_ROOT/scripts/lib/dapr-versions.sh"
-daprd_module="$REPO_ROOT/tools/dapr/daprd"
-hash=$(cat "$daprd_module"/checkannotations/*.go "$daprd_module/go.sum" | sha256sum | cut -c1-12)
-annotations_checker="$LIFELINE_CACHE/dapr/check-annotations-$DAPRD_VERSION-$hash"
-if [[ ! -x $annotations_checker ]]; then
-  echo "building the Dapr annotation checker (daprd $DAPRD_VERSION's injector) ..." >&2
-  (cd "$daprd_module" && go build -ldflags "-s -w" -o "$annotations_checker.tmp" ./checkannotations)
-  mv "$annotations_checker.tmp" "$annotations_checker"
-fi
+annotations_checker=$(go_checker "$REPO_ROOT/tools/dapr/daprd" checkannotations "$LIFELINE_CACHE/dapr/check-annotations-$DAPRD_VERSION" "the Dapr annotation checker (daprd $DAPRD_VERSION's injector)")
 check() {
   local rc=0
   "$bin" -dapr-checker "$dapr_checker" "$@" || rc=1

@@ -226,3 +226,19 @@ as_root() {
 KAFKA_POM="$REPO_ROOT/tools/kafka/pom.xml"
 kafka_version() { sed -n 's:.*<kafka.version>\(.*\)</kafka.version>.*:\1:p' "$KAFKA_POM" | head -n1; }
 kafka_home() { echo "$LIFELINE_CACHE/kafka/$(kafka_version)"; }
+
+# go_checker <module dir> <package> <cache path prefix> <what it is>: builds one of our Go checkers once
+# per version of its source (the package's .go files and the module's go.sum) and prints its path.
+go_checker() {
+  local module=$1 pkg=$2 prefix=$3 what=$4 hash bin
+  hash=$(cat "$module/$pkg"/*.go "$module/go.sum" | sha256sum | cut -c1-12)
+  bin="$prefix-$hash"
+  if [[ ! -x $bin ]]; then
+    echo "building $what ..." >&2
+    mkdir -p "$(dirname "$bin")" || return 1
+    # Called as $(go_checker ...), where errexit does not reach: every failure returns on its own.
+    (cd "$module" && GOFLAGS="-mod=readonly -trimpath" go build -ldflags "-s -w" -o "$bin.tmp" "./$pkg") >&2 || return 1
+    mv "$bin.tmp" "$bin" || return 1
+  fi
+  echo "$bin"
+}
